@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SwipeConfig(AppConfig):
+    name = "apps.swipe"
+    label = "swipe"

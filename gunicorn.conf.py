@@ -1,0 +1,41 @@
+"""gunicorn settings for BARO (read automatically from the working directory).
+
+Two cores: ``workers = 2 * cores + 1`` sync workers is gunicorn's rule of thumb for
+I/O-bound pages; ``gthread`` workers with a few threads each keep requests flowing
+while one waits on PostgreSQL or Redis. Override with GUNICORN_WORKERS / GUNICORN_THREADS.
+"""
+
+import multiprocessing
+import os
+import secrets
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+timeout = 30
+graceful_timeout = 20
+
+# Every worker generates TSIDs, so every live worker needs its own node id.
+# The master hands out node = base + slot, where slot is the lowest number no live
+# worker holds; base is BARO_TSID_NODE (space hosts apart by more than their worker
+# count) or a random draw made once by the master.
+_TSID_NODES = 1024
+_tsid_base = (
+    int(os.environ["BARO_TSID_NODE"])
+    if os.environ.get("BARO_TSID_NODE", "").strip()
+    else secrets.randbelow(_TSID_NODES)
+)
+
+
+def pre_fork(server, worker):
+    taken = {getattr(w, "tsid_slot", None) for w in server.WORKERS.values()}
+    worker.tsid_slot = next(slot for slot in range(_TSID_NODES) if slot not in taken)
+
+
+def post_fork(server, worker):
+    from apps.core import tsid
+
+    tsid.set_node((_tsid_base + worker.tsid_slot) % _TSID_NODES)
+    server.log.info("worker %s uses TSID node %s", worker.pid, tsid.current_node())

@@ -1,0 +1,74 @@
+"""Shared test setup.
+
+The suite runs on whatever the environment names: SQLite and local memory when
+nothing is set, PostgreSQL and Redis with DATABASE_URL and REDIS_URL. Tests that
+need a service or a browser carry a marker and are skipped, with the reason, only
+when the run lacks it.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("BARO_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests render pages without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns when it is missing
+    # Keep test keys apart from a developer's data in the same Redis database.
+    for alias, cache in settings.CACHES.items():
+        cache["KEY_PREFIX"] = f"baro-test-{os.getpid()}-{alias}"
+
+
+def uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def uses_redis() -> bool:
+    return bool(settings.REDIS_URL)
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    reasons = {
+        "postgres": (
+            uses_postgres,
+            "needs PostgreSQL: this run uses SQLite; set DATABASE_URL=postgres://... to run it",
+        ),
+        "redis": (
+            uses_redis,
+            "needs Redis: this run uses the local-memory cache; set REDIS_URL=redis://... to run it",
+        ),
+        "browser": (
+            chromium_available,
+            f"needs Chromium at {CHROMIUM}: install Debian's 'chromium' package to run it",
+        ),
+    }
+    for item in items:
+        for marker, (available, reason) in reasons.items():
+            if marker in item.keywords and not available():
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    yield
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        cache = caches[alias]
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")  # only this run's prefix, never other keys
+        else:
+            cache.clear()
