@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from apps.core.admin import BaseModelAdmin, TSIDAdminMixin
+
+from .models import Store, User
+
+
+class ShopUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "role")
+
+
+class ShopUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(TSIDAdminMixin, DjangoUserAdmin):
+    form = ShopUserChangeForm
+    add_form = ShopUserCreationForm
+    ordering = ("-date_joined",)
+    list_display = ("email", "name", "role", "is_staff", "is_active", "date_joined")
+    list_filter = ("role", "is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "name", "phone")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "phone", "shipping_address", "role")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "role", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Store)
+class StoreAdmin(BaseModelAdmin):
+    list_display = ("name", "owner", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("name", "owner__email")
+    raw_id_fields = ("owner",)

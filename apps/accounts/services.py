@@ -1,0 +1,25 @@
+from django.db import IntegrityError, transaction
+
+from .models import User
+
+
+class EmailTaken(Exception):
+    message = "An account with this email already exists. Log in instead?"
+
+
+def user_create(*, email: str, name: str, password: str) -> User:
+    """Create a shopper account. The password must already be validated."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, name=name.strip(), password=password)
+    except IntegrityError as exc:
+        # Two sign-ups with one address racing past the form's check.
+        raise EmailTaken() from exc
+
+
+def user_update_profile(*, user: User, name: str, phone: str, shipping_address: str) -> User:
+    user.name = name.strip()
+    user.phone = phone.strip()
+    user.shipping_address = shipping_address.strip()
+    user.save(update_fields=["name", "phone", "shipping_address"])
+    return user

@@ -1,0 +1,21 @@
+// Small behaviours shared by every page. Gestures for the swipe feed live in swipe.js.
+(function () {
+  "use strict";
+
+  // Toasts fade out on their own; tapping one dismisses it at once.
+  function scheduleToast(toast) {
+    if (toast.dataset.scheduled) return;
+    toast.dataset.scheduled = "1";
+    var dismiss = function () {
+      toast.classList.add("is-leaving");
+      setTimeout(function () { toast.remove(); }, 260);
+    };
+    toast.addEventListener("click", dismiss);
+    setTimeout(dismiss, 4000);
+  }
+  function scanToasts(root) {
+    (root || document).querySelectorAll("[data-toast]").forEach(scheduleToast);
+  }
+  document.addEventListener("DOMContentLoaded", function () { scanToasts(document); });
+  document.addEventListener("htmx:load", function (event) { scanToasts(event.target.parentNode || document); });
+})();

@@ -1,0 +1,94 @@
+"""The environment decides the backends; production settings are deploy-clean."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k9#Qv2!xR7mZ$pL4&wT8^nB1*cY6(hJ3)fD5-sG0=aE2+uK7~oV9",
+    "DJANGO_ALLOWED_HOSTS": "shop.baro.example",
+}
+SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY")
+
+
+def run_django(code: str, **env_overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "baro.settings"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+SHOW = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], "
+    "'options': s.DATABASES['default'].get('OPTIONS', {}), "
+    "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
+    "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
+    "'sessions': s.SESSION_ENGINE, 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', None), "
+    "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}}))"
+)
+
+
+def test_nothing_set_means_sqlite_locmem_and_database_sessions():
+    result = run_django(SHOW)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["db"] == "django.db.backends.sqlite3"
+    assert shown["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in shown["options"]["init_command"]
+    assert shown["sessions"] == "django.contrib.sessions.backends.db"
+    assert shown["caches"] == {"default": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions():
+    result = run_django(
+        SHOW,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/baro",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["db"] == "django.db.backends.postgresql"
+    assert shown["max_age"] > 0
+    assert shown["health"] is True
+    assert shown["sessions"] == "django.contrib.sessions.backends.cache"
+    assert shown["session_cache"] == "sessions"
+    assert shown["caches"] == {
+        "default": "django_redis.cache.RedisCache",
+        "sessions": "django_redis.cache.RedisCache",
+    }
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django(SHOW, DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_values():
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env.update(PRODUCTION)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("node", ["1024", "-1", "seven"])
+def test_a_bad_tsid_node_is_refused_at_start(node):
+    result = run_django("import apps.core.tsid", BARO_TSID_NODE=node)
+    assert result.returncode != 0
+    assert "TSID node" in result.stderr or "BARO_TSID_NODE" in result.stderr
