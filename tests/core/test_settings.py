@@ -14,7 +14,13 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "k9#Qv2!xR7mZ$pL4&wT8^nB1*cY6(hJ3)fD5-sG0=aE2+uK7~oV9",
     "DJANGO_ALLOWED_HOSTS": "shop.baro.example",
 }
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY")
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def run_django(code: str, **env_overrides) -> subprocess.CompletedProcess:
