@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import CHROMIUM
 
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 PHONE = {"width": 390, "height": 844}
