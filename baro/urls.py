@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
+from django.views.static import serve
 
 from apps.core.converters import TSIDConverter
 from apps.core.views import healthz
@@ -13,6 +15,12 @@ admin.site.index_title = "Run the shop"
 urlpatterns = [
     path("", include("apps.swipe.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("products/", include("apps.products.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -2,6 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Store, User
+from apps.products.models import Category, Product, Variant
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -29,3 +30,34 @@ class StoreFactory(DjangoModelFactory):
     owner = factory.SubFactory(UserFactory, role=User.Role.SELLER)
     name = factory.Sequence(lambda n: f"Studio {n}")
     description = factory.Faker("sentence")
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    store = factory.SubFactory(StoreFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Relaxed Cotton Tee {n}")
+    description = "A relaxed tee in soft cotton."
+    base_price = 39_000
+    thumbnail = "demo/garments/tshirt-navy.jpg"
+
+
+class VariantFactory(DjangoModelFactory):
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    size = factory.Iterator(["S", "M", "L", "XL"])
+    stock = 10
+    sku = factory.Sequence(lambda n: f"SKU-{n:06d}")

@@ -75,6 +75,13 @@ def decode(text: str) -> int:
     return value
 
 
+def compose(unix_ms: int, node: int, counter: int) -> int:
+    """The TSID for a given moment, node and counter (for back-dated bulk loads)."""
+    if not 0 <= counter <= COUNTER_MASK or not 0 <= node <= NODE_MAX:
+        raise ValueError("node or counter out of range")
+    return ((unix_ms - EPOCH_MS) << RANDOM_BITS) | (node << COUNTER_BITS) | counter
+
+
 def to_datetime_ms(value: int) -> int:
     """Unix milliseconds at which a TSID was generated."""
     return (value >> RANDOM_BITS) + EPOCH_MS

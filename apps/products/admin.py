@@ -1,0 +1,162 @@
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
+
+from apps.accounts.models import Store
+from apps.core.admin import BaseModelAdmin
+
+from .models import Category, Product, ProductImage, Variant
+
+
+@admin.register(Category)
+class CategoryAdmin(BaseModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+class SellerScopedAdmin(BaseModelAdmin):
+    """Admins see every store's rows; a seller (staff with the seller role) sees and
+    edits only rows of the stores they own. ``store_path`` leads from the row to its store."""
+
+    store_path = "store"
+
+    @staticmethod
+    def is_seller(request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and not user.is_superuser
+            and user.role == user.Role.SELLER
+        )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.is_seller(request):
+            queryset = queryset.filter(**{f"{self.store_path}__owner": request.user})
+        return queryset
+
+    def _owns(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        store = obj
+        for part in self.store_path.split("__"):
+            store = getattr(store, part)
+        return store.owner_id == request.user.pk
+
+    def has_module_permission(self, request):
+        return self.is_seller(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self.is_seller(request):
+            return self._owns(request, obj)
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if self.is_seller(request):
+            return self._owns(request, obj)
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        if self.is_seller(request):
+            return True
+        return super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.is_seller(request):
+            return self._owns(request, obj)
+        return super().has_delete_permission(request, obj)
+
+
+class SellerScopedInline:
+    """Inlines follow their parent: a seller may edit them on products they own."""
+
+    def _seller(self, request):
+        return SellerScopedAdmin.is_seller(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._seller(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._seller(request) or super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._seller(request) or super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._seller(request) or super().has_delete_permission(request, obj)
+
+
+class VariantInline(SellerScopedInline, admin.TabularInline):
+    model = Variant
+    extra = 0
+    fields = ("size", "colour", "price_override", "stock", "sku", "position")
+
+
+class ProductImageInline(SellerScopedInline, admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ("preview", "image", "alt", "position")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="")
+    def preview(self, image):
+        if not image.pk or not image.image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" style="height:64px;border-radius:6px">', image.image.url
+        )
+
+
+class SoldOutFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return (("sold_out", "Sold out in every size"), ("available", "Available"))
+
+    def queryset(self, request, queryset):
+        in_stock = Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0))
+        if self.value() == "sold_out":
+            return queryset.filter(~in_stock)
+        if self.value() == "available":
+            return queryset.filter(in_stock)
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(SellerScopedAdmin):
+    list_display = ("thumb", "name", "store", "category", "base_price", "likes_count", "is_active")
+    list_display_links = ("thumb", "name")
+    list_filter = (
+        "category",
+        "is_active",
+        SoldOutFilter,
+        ("store", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("store", "category")
+    search_fields = ("name", "store__name")
+    readonly_fields = ("likes_count",)
+    inlines = [VariantInline, ProductImageInline]
+    list_per_page = 50
+    show_full_result_count = False  # counting 1.8 M rows on every page view is wasted work
+    fieldsets = (
+        (None, {"fields": ("store", "category", "name", "description")}),
+        ("Price and display", {"fields": ("base_price", "thumbnail", "is_active", "likes_count")}),
+    )
+
+    @admin.display(description="")
+    def thumb(self, product):
+        if not product.thumbnail:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="height:48px;width:38px;object-fit:cover;border-radius:4px">',
+            product.thumbnail.url,
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "store" and self.is_seller(request):
+            kwargs["queryset"] = Store.objects.filter(owner=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

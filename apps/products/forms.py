@@ -1,0 +1,56 @@
+from django import forms
+
+from .models import Category
+from .selectors import ProductQuery, Sort
+
+MAX_QUERY_LENGTH = 100
+
+
+class ProductListForm(forms.Form):
+    sort = forms.ChoiceField(
+        choices=Sort.CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "Sort by “%(value)s” isn't available: pick Popular or New in."
+        },
+    )
+    category = forms.SlugField(max_length=60, required=False)
+    q = forms.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        error_messages={
+            "max_length": f"Search is limited to {MAX_QUERY_LENGTH} characters. Try a few words."
+        },
+    )
+    cursor = forms.CharField(required=False)  # checked (and forgiven) by the pagination
+
+    def clean_category(self):
+        slug = self.cleaned_data["category"]
+        if not slug:
+            return None
+        try:
+            return Category.objects.get(slug=slug)
+        except Category.DoesNotExist:
+            raise forms.ValidationError(
+                "We don't have a “%(slug)s” category.", params={"slug": slug}
+            ) from None
+
+    def product_query(self) -> ProductQuery:
+        data = self.cleaned_data
+        return ProductQuery(
+            sort=data.get("sort") or Sort.POPULAR,
+            category=data.get("category"),
+            text=data.get("q") or "",
+        )
+
+
+class LikeForm(forms.Form):
+    liked = forms.TypedChoiceField(
+        choices=(("1", "like"), ("0", "unlike")),
+        coerce=lambda value: value == "1",
+        error_messages={
+            "required": "Say whether to like or unlike.",
+            "invalid_choice": "Say whether to like or unlike.",
+        },
+    )

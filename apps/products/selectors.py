@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from apps.core import tsid
+from apps.core.pagination import Page, keyset_page
+
+from .models import Category, Product, ProductImage, ProductLike, Variant
+
+PAGE_SIZE = 24
+NEWEST_WINDOW_DAYS = 30
+
+
+class Sort:
+    POPULAR = "popular"
+    NEWEST = "newest"
+    CHOICES = ((POPULAR, "Popular"), (NEWEST, "New in"))
+    KEYS = {POPULAR: ("likes_count", "id"), NEWEST: ("id",)}
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    sort: str = Sort.POPULAR
+    category: Category | None = None
+    text: str = ""
+
+
+def category_list() -> list[Category]:
+    return list(Category.objects.all())
+
+
+def tsid_floor_days_ago(days: int) -> int:
+    """The smallest TSID that could have been made ``days`` ago: ids are time-sorted,
+    so "created in the last N days" is an id range on the same index."""
+    since_ms = int(time.time() * 1000) - days * 86_400_000
+    return max(since_ms - tsid.EPOCH_MS, 0) << tsid.RANDOM_BITS
+
+
+def _search(queryset: QuerySet, text: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.annotate(
+            search=SearchVector("name", "description", config="simple")
+        ).filter(search=SearchQuery(text, config="simple", search_type="websearch"))
+    condition = Q()
+    for word in text.split():
+        condition &= Q(name__icontains=word) | Q(description__icontains=word)
+    return queryset.filter(condition)
+
+
+def product_cards() -> QuerySet:
+    """Active products with what a card shows: store and whether any size is in stock."""
+    in_stock = Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)
+    return (
+        Product.objects.filter(is_active=True)
+        .select_related("store")
+        .annotate(in_stock=Exists(in_stock))
+        .defer("description", "created_at", "updated_at")
+    )
+
+
+def product_list_queryset(query: ProductQuery) -> QuerySet:
+    """Every product a list shows, unordered (the pagination orders and slices)."""
+    queryset = product_cards()
+    if query.category is not None:
+        queryset = queryset.filter(category=query.category)
+    if query.sort == Sort.NEWEST:
+        queryset = queryset.filter(id__gte=tsid_floor_days_ago(NEWEST_WINDOW_DAYS))
+    if query.text:
+        queryset = _search(queryset, query.text)
+    return queryset
+
+
+def list_kind(query: ProductQuery) -> str:
+    """Cursors are signed for one sort, so a cursor from another list is refused."""
+    return f"products:{query.sort}"
+
+
+def product_list(*, query: ProductQuery, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    return keyset_page(
+        product_list_queryset(query),
+        keys=Sort.KEYS[query.sort],
+        cursor=cursor,
+        size=size,
+        kind=list_kind(query),
+    )
+
+
+def product_detail(*, product_id: int) -> Product:
+    """An active product with its store, sizes and gallery; DoesNotExist otherwise."""
+    return (
+        Product.objects.filter(is_active=True)
+        .select_related("store", "category")
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+        .get(pk=product_id)
+    )
+
+
+def product_is_liked(*, user, product_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return ProductLike.objects.filter(user=user, product_id=product_id).exists()

@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.core.decorators import login_required
+from apps.core.pagination import InvalidCursor
+
+from . import selectors, services
+from .forms import LikeForm, ProductListForm
+from .models import Product
+
+
+def _page_url(query: selectors.ProductQuery, cursor: str | None) -> str:
+    params = {"sort": query.sort}
+    if query.category:
+        params["category"] = query.category.slug
+    if query.text:
+        params["q"] = query.text
+    if cursor:
+        params["cursor"] = cursor
+    return "?" + urlencode(params)
+
+
+def _navigation(query: selectors.ProductQuery, categories) -> dict:
+    """Links for the sort tabs and category chips, each keeping the rest of the query."""
+    Q = selectors.ProductQuery
+    return {
+        "sort_tabs": [
+            (value, label, _page_url(Q(value, query.category, query.text), None))
+            for value, label in selectors.Sort.CHOICES
+        ],
+        "category_urls": [
+            (category, _page_url(Q(query.sort, category, query.text), None))
+            for category in categories
+        ],
+        "all_categories_url": _page_url(Q(query.sort, None, query.text), None),
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def product_list(request):
+    form = ProductListForm(request.GET)
+    categories = selectors.category_list()
+    if not form.is_valid():
+        query = selectors.ProductQuery()
+        context = {
+            "query": query,
+            "errors": [error for errors in form.errors.values() for error in errors],
+            **_navigation(query, categories),
+        }
+        return render(request, "products/list.html", context, status=400)
+
+    query = form.product_query()
+    cursor = form.cleaned_data["cursor"] or None
+    try:
+        page = selectors.product_list(query=query, cursor=cursor)
+    except InvalidCursor:
+        if request.htmx:
+            return HttpResponseBadRequest("This page link is broken.")
+        messages.info(request, "That page link was out of date, so here is the first page.")
+        cursor = None
+        page = selectors.product_list(query=query, cursor=None)
+    context = {
+        "query": query,
+        "page": page,
+        "next_url": _page_url(query, page.next_cursor) if page.has_next else None,
+        **_navigation(query, categories),
+    }
+    # An htmx request for a later page (infinite scroll) gets just the next cards.
+    template = "products/list.html#page" if request.htmx and cursor else "products/list.html"
+    return render(request, template, context)
+
+
+def _product_or_404(product_id) -> Product:
+    try:
+        return selectors.product_detail(product_id=product_id)
+    except Product.DoesNotExist:
+        raise Http404("No such product.") from None
+
+
+@require_GET
+def product_detail(request, product_id):
+    product = _product_or_404(product_id)
+    variants = list(product.variants.all())
+    context = {
+        "product": product,
+        "variants": variants,
+        "images": list(product.images.all()),
+        "sold_out": all(variant.sold_out for variant in variants),
+        "liked": selectors.product_is_liked(user=request.user, product_id=product.pk),
+    }
+    return render(request, "products/detail.html", context)
+
+
+@require_POST
+@login_required
+def product_like(request, product_id):
+    form = LikeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors["liked"][0])
+    try:
+        state = services.product_like_set(
+            user=request.user, product_id=product_id, liked=form.cleaned_data["liked"]
+        )
+    except services.ProductUnavailable:
+        raise Http404("No such product.") from None
+    context = {"product_id": product_id, "liked": state.liked, "likes_count": state.likes_count}
+    if request.htmx:
+        return render(request, "products/detail.html#like-button", context)
+    messages.success(request, "Added to your likes." if state.liked else "Removed from your likes.")
+    return redirect("products:detail", product_id=product_id)

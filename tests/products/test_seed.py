@@ -1,0 +1,63 @@
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import Store, User
+from apps.products.models import Category, Product, ProductImage, ProductLike, Variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def snapshot():
+    return list(Product.objects.order_by("id").values_list("name", "base_price", "likes_count"))
+
+
+def test_seed_builds_a_shop_and_running_again_adds_nothing(media, capsys):
+    call_command("seed_demo", products=40)
+    out = capsys.readouterr().out
+    assert "products: 40 / 40 (100%)" in out
+    assert "demo@baro.local / swipe-right-2026" in out
+    assert Product.objects.count() == 40
+    assert Category.objects.count() == 6
+    assert Store.objects.count() == 8
+    assert Variant.objects.filter(product__isnull=False).count() >= 40
+    assert ProductImage.objects.count() == 80
+    product = Product.objects.first()
+    assert (media / product.thumbnail.name).is_file()
+    assert len(list((media / "demo" / "garments").iterdir())) > 300
+    shopper = User.objects.get(email="demo@baro.local")
+    assert shopper.check_password("swipe-right-2026")
+    assert ProductLike.objects.filter(user=shopper).count() == 4
+    assert User.objects.get(email="staff@baro.local").is_superuser
+
+    call_command("seed_demo", products=40)
+    assert Product.objects.count() == 40
+    assert Store.objects.count() == 8
+
+
+def test_same_seed_same_shop_and_reset_starts_over():
+    call_command("seed_demo", products=25, seed=7)
+    first = snapshot()
+    call_command("seed_demo", products=25, seed=7, reset=True)
+    assert [row[:2] for row in snapshot()] == [row[:2] for row in first]
+    call_command("seed_demo", products=10, reset=True)
+    assert Product.objects.count() == 10
+
+
+def test_if_empty_skips_a_shop_that_has_products(capsys):
+    call_command("seed_demo", products=5)
+    call_command("seed_demo", products=50, if_empty=True)
+    assert Product.objects.count() == 5
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_seeded_stock_is_never_negative_and_some_sizes_are_low_or_sold_out():
+    call_command("seed_demo", products=200)
+    stocks = list(Variant.objects.values_list("stock", flat=True))
+    assert min(stocks) >= 0
+    assert any(s == 0 for s in stocks) and any(0 < s <= 3 for s in stocks)

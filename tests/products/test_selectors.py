@@ -1,0 +1,110 @@
+import time
+
+import pytest
+
+from apps.core import tsid
+from apps.core.pagination import InvalidCursor, encode_cursor
+from apps.products import selectors
+from apps.products.selectors import ProductQuery, Sort
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def walk(query: ProductQuery, size: int) -> list:
+    """Every product the list shows, page by page through the cursors."""
+    seen, cursor = [], None
+    while True:
+        page = selectors.product_list(query=query, cursor=cursor, size=size)
+        seen.extend(page.items)
+        if not page.has_next:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_popular_orders_by_likes_then_newest_first():
+    old_hit = ProductFactory(likes_count=50)
+    new_hit = ProductFactory(likes_count=50)
+    quiet = ProductFactory(likes_count=2)
+    page = selectors.product_list(query=ProductQuery(sort=Sort.POPULAR), cursor=None)
+    assert [p.pk for p in page.items] == [new_hit.pk, old_hit.pk, quiet.pk]
+
+
+def test_cursor_pages_never_skip_or_repeat_when_likes_tie():
+    # 37 products over 3 like counts: most pages start and end inside a tie.
+    products = [ProductFactory(likes_count=[5, 5, 3][i % 3]) for i in range(37)]
+    shown = walk(ProductQuery(sort=Sort.POPULAR), size=5)
+    assert len(shown) == 37
+    assert {p.pk for p in shown} == {p.pk for p in products}
+    keys = [(p.likes_count, p.pk) for p in shown]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_newest_walks_ids_descending():
+    products = [ProductFactory() for _ in range(11)]
+    shown = walk(ProductQuery(sort=Sort.NEWEST), size=4)
+    assert [p.pk for p in shown] == sorted((p.pk for p in products), reverse=True)
+
+
+def test_newest_shows_only_the_last_30_days():
+    fresh = ProductFactory()
+    forty_days_ago_ms = int(time.time() * 1000) - 40 * 86_400_000
+    stale = ProductFactory(id=tsid.compose(forty_days_ago_ms, 1, 0))
+    newest = selectors.product_list(query=ProductQuery(sort=Sort.NEWEST), cursor=None)
+    assert [p.pk for p in newest.items] == [fresh.pk]
+    popular = selectors.product_list(query=ProductQuery(sort=Sort.POPULAR), cursor=None)
+    assert {p.pk for p in popular.items} == {fresh.pk, stale.pk}
+
+
+def test_category_filter_and_inactive_products_hidden():
+    shoes, tops = CategoryFactory(slug="shoes"), CategoryFactory(slug="tops")
+    sneaker = ProductFactory(category=shoes)
+    ProductFactory(category=tops)
+    ProductFactory(category=shoes, is_active=False)
+    page = selectors.product_list(query=ProductQuery(category=shoes), cursor=None)
+    assert [p.pk for p in page.items] == [sneaker.pk]
+
+
+def test_search_matches_name_or_description_words():
+    coat = ProductFactory(name="Camel Wool Coat", description="Long and warm.")
+    ProductFactory(name="Navy Tee", description="Soft cotton.")
+    tote = ProductFactory(name="Canvas Tote", description="Fits a wool blanket.")
+    page = selectors.product_list(query=ProductQuery(text="wool"), cursor=None)
+    assert {p.pk for p in page.items} == {coat.pk, tote.pk}
+    page = selectors.product_list(query=ProductQuery(text="camel coat"), cursor=None)
+    assert [p.pk for p in page.items] == [coat.pk]
+
+
+def test_cards_know_when_every_size_is_sold_out():
+    sold_out = ProductFactory()
+    VariantFactory(product=sold_out, stock=0)
+    VariantFactory(product=sold_out, stock=0)
+    available = ProductFactory()
+    VariantFactory(product=available, stock=0)
+    VariantFactory(product=available, stock=1)
+    page = selectors.product_list(query=ProductQuery(), cursor=None)
+    assert {p.pk: p.in_stock for p in page.items} == {sold_out.pk: False, available.pk: True}
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "x" * 5000,
+        encode_cursor([1, 2], kind="products:newest"),  # a cursor from another list
+        encode_cursor([1], kind="products:popular"),  # the wrong shape
+    ],
+)
+def test_foreign_or_tampered_cursors_are_refused(cursor):
+    ProductFactory()
+    with pytest.raises(InvalidCursor):
+        selectors.product_list(query=ProductQuery(sort=Sort.POPULAR), cursor=cursor)
+
+
+def test_a_cursor_with_its_signature_edited_is_refused():
+    for _ in range(3):
+        ProductFactory()
+    page = selectors.product_list(query=ProductQuery(), cursor=None, size=1)
+    tampered = page.next_cursor[:-2] + ("AA" if not page.next_cursor.endswith("AA") else "BB")
+    with pytest.raises(InvalidCursor):
+        selectors.product_list(query=ProductQuery(), cursor=tampered, size=1)

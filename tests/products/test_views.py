@@ -1,0 +1,178 @@
+import re
+
+import pytest
+from django.test import Client
+
+from apps.products.models import ProductLike
+from tests.factories import CategoryFactory, ProductFactory, UserFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def card_names(body: str) -> list[str]:
+    return re.findall(r'<h3 class="card-name">([^<]+)</h3>', body)
+
+
+def test_list_page_shows_cards_and_a_more_link_that_htmx_follows(client):
+    for i in range(30):
+        ProductFactory(name=f"Tee {i:02d}", likes_count=i)
+    first = client.get("/products/")
+    body = first.content.decode()
+    assert first.status_code == 200
+    assert card_names(body)[:3] == ["Tee 29", "Tee 28", "Tee 27"]
+    assert len(card_names(body)) == 24
+    more = re.search(r'<a class="more" href="([^"]+)"', body).group(1).replace("&amp;", "&")
+    assert 'hx-trigger="revealed"' in body
+
+    following = client.get(f"/products/{more}", **HTMX)
+    fragment = following.content.decode()
+    assert following.status_code == 200
+    assert "<html" not in fragment  # just the next cards
+    assert card_names(fragment) == [f"Tee {i:02d}" for i in range(5, -1, -1)]
+    assert 'class="more"' not in fragment  # last page
+    assert following["Vary"] and "HX-Request" in following["Vary"]
+
+    # Without JavaScript the same link is a full page.
+    assert "<html" in client.get(f"/products/{more}").content.decode()
+
+
+def test_card_shows_store_price_likes_and_sold_out(client):
+    product = ProductFactory(name="Wool Coat", base_price=189_000, likes_count=42)
+    VariantFactory(product=product, stock=0)
+    body = client.get("/products/").content.decode()
+    assert product.store.name in body
+    assert "₩189,000" in body
+    assert "♥ 42" in body
+    assert "Sold out" in body
+
+
+def test_list_queries_stay_bounded_whatever_the_page_size(client, django_assert_max_num_queries):
+    for _ in range(30):
+        VariantFactory(product=ProductFactory())
+    # One query for the category chips, one for the page of cards (store and stock
+    # state included): no query per card, however many cards the page holds.
+    with django_assert_max_num_queries(2):
+        response = client.get("/products/?sort=popular")
+    assert len(card_names(response.content.decode())) == 24
+    with django_assert_max_num_queries(2):
+        client.get("/products/?sort=newest")
+
+
+def test_category_filter(client):
+    shoes = CategoryFactory(name="Shoes", slug="shoes")
+    ProductFactory(name="Court Sneakers", category=shoes)
+    ProductFactory(name="Linen Shirt")
+    body = client.get("/products/?category=shoes").content.decode()
+    assert card_names(body) == ["Court Sneakers"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("sort=cheapest", "Sort by “cheapest” isn&#x27;t available"),
+        ("category=spaceships", "We don&#x27;t have a “spaceships” category."),
+        ("q=" + "a" * 10_000, "Search is limited to 100 characters"),
+    ],
+)
+def test_bad_list_parameters_get_a_clear_400(client, query, message):
+    ProductFactory()
+    response = client.get(f"/products/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_broken_cursor_gives_the_first_page_with_a_note(client):
+    ProductFactory(name="Only Tee")
+    response = client.get("/products/?cursor=not-a-real-cursor")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert card_names(body) == ["Only Tee"]
+    assert "here is the first page" in body
+    assert client.get("/products/?cursor=broken", **HTMX).status_code == 400
+
+
+def test_product_page_shows_sizes_stock_state_and_like_button(client):
+    product = ProductFactory(name="Oxford Shirt", description="Crisp <b>cotton</b>.")
+    VariantFactory(product=product, size="S", stock=0)
+    VariantFactory(product=product, size="M", stock=2)
+    VariantFactory(product=product, size="L", stock=30)
+    body = client.get(f"/products/{product.pk}/").content.decode()
+    assert "Oxford Shirt" in body
+    assert re.search(r'value="[0-9A-Z]{13}" disabled>\s*<span class="size-label">S</span>', body)
+    assert "Only 2 left" in body
+    assert "Crisp &lt;b&gt;cotton&lt;/b&gt;." in body
+    assert 'name="liked" value="1"' in body
+
+
+def test_product_page_accepts_lowercase_ids_and_404s_bad_ones(client):
+    product = ProductFactory()
+    assert client.get(f"/products/{str(product.pk).lower()}/").status_code == 200
+    assert client.get("/products/UUUUUUUUUUUUU/").status_code == 404
+    assert client.get("/products/0000000000001/").status_code == 404
+    assert client.get("/products/not-an-id/").status_code == 404
+    assert client.get(f"/products/{ProductFactory(is_active=False).pk}/").status_code == 404
+
+
+def test_htmx_like_returns_the_updated_button(client):
+    product = ProductFactory(likes_count=9)
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(f"/products/{product.pk}/like/", {"liked": "1"}, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="like-count">10</span>' in body
+    assert 'aria-pressed="true"' in body
+    assert 'name="liked" value="0"' in body  # pressing again unlikes
+    response = client.post(f"/products/{product.pk}/like/", {"liked": "0"}, **HTMX)
+    assert '<span class="like-count">9</span>' in response.content.decode()
+
+
+def test_like_without_javascript_redirects_back_with_a_message(client):
+    product = ProductFactory()
+    client.force_login(UserFactory())
+    response = client.post(f"/products/{product.pk}/like/", {"liked": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/products/{product.pk}/"
+    assert "Added to your likes." in response.content.decode()
+
+
+def test_like_while_logged_out_sends_htmx_to_login_and_changes_nothing(client):
+    product = ProductFactory()
+    response = client.post(
+        f"/products/{product.pk}/like/",
+        {"liked": "1"},
+        HTTP_HX_CURRENT_URL=f"http://testserver/products/{product.pk}/",
+        **HTMX,
+    )
+    assert response["HX-Redirect"] == f"/accounts/login/?next=%2Fproducts%2F{product.pk}%2F"
+    assert not ProductLike.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"liked": "maybe"}])
+def test_like_with_a_bad_value_is_a_400(client, data):
+    product = ProductFactory()
+    client.force_login(UserFactory())
+    response = client.post(f"/products/{product.pk}/like/", data, **HTMX)
+    assert response.status_code == 400
+    assert b"Say whether to like or unlike." in response.content
+    assert not ProductLike.objects.exists()
+
+
+def test_liking_a_missing_product_is_a_404(client):
+    client.force_login(UserFactory())
+    assert client.post("/products/0000000000001/like/", {"liked": "1"}).status_code == 404
+    assert not ProductLike.objects.exists()
+
+
+def test_like_needs_a_csrf_token():
+    product = ProductFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(UserFactory())
+    assert strict.post(f"/products/{product.pk}/like/", {"liked": "1"}, **HTMX).status_code == 403
+    assert not ProductLike.objects.exists()
+
+
+def test_like_is_post_only(client):
+    product = ProductFactory()
+    client.force_login(UserFactory())
+    assert client.get(f"/products/{product.pk}/like/").status_code == 405
