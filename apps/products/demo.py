@@ -217,6 +217,9 @@ def reset_catalogue() -> None:
     if connection.vendor == "postgresql":
         tables = ", ".join(model._meta.db_table for model in models)
         with connection.cursor() as cursor:
+            # Deferred FK checks still pending in an enclosing transaction would make
+            # TRUNCATE refuse; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {tables} CASCADE")
     else:
         for model in models:
