@@ -3,6 +3,7 @@ from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Store, User
 from apps.products.models import Category, Product, Variant
+from apps.swipe.models import Look, LookProduct
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -61,3 +62,19 @@ class VariantFactory(DjangoModelFactory):
     size = factory.Iterator(["S", "M", "L", "XL"])
     stock = 10
     sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
+
+
+class LookFactory(DjangoModelFactory):
+    class Meta:
+        model = Look
+
+    title = factory.Sequence(lambda n: f"Minimal Look {n}")
+    cover = "demo/looks/cover.jpg"
+
+
+class LookProductFactory(DjangoModelFactory):
+    class Meta:
+        model = LookProduct
+
+    look = factory.SubFactory(LookFactory)
+    product = factory.SubFactory(ProductFactory)

@@ -10,3 +10,11 @@ def won(amount) -> str:
     if amount is None or amount == "":
         return ""
     return f"₩{intcomma(int(amount))}"
+
+
+@register.filter
+def tsid(value) -> str:
+    """The 13-character form of an id held as a plain int (e.g. in cached data)."""
+    from apps.core.tsid import encode
+
+    return encode(int(value))

@@ -7,6 +7,8 @@ from django.db import transaction
 from apps.products import demo as catalogue
 from apps.products.models import Product
 from apps.products.services import product_like_set
+from apps.swipe import demo as swipe_demo
+from apps.swipe.models import Look
 
 DEMO_SHOPPER_EMAIL = "demo@baro.local"
 DEMO_STAFF_EMAIL = "staff@baro.local"
@@ -24,16 +26,33 @@ class Command(BaseCommand):
             "--products", type=int, default=600, help="Products to create (default 600)."
         )
         parser.add_argument(
+            "--looks",
+            type=int,
+            default=None,
+            help="Looks to create (default: one per 10 products, between 30 and 5,000).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed (same seed, same shop)."
         )
-        parser.add_argument("--reset", action="store_true", help="Delete the catalogue first.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the looks and the catalogue first."
+        )
         parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing when the database already has products.",
         )
 
-    def handle(self, *args, products: int, seed: int, reset: bool, if_empty: bool, **options):
+    def handle(
+        self,
+        *args,
+        products: int,
+        looks: int | None,
+        seed: int,
+        reset: bool,
+        if_empty: bool,
+        **options,
+    ):
         if products < 1 or products > 5_000_000:
             raise CommandError("--products must be between 1 and 5,000,000.")
         if if_empty and Product.objects.exists():
@@ -42,7 +61,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         shopper, _staff = self._accounts()
         if reset:
-            self.stdout.write("Removing the existing catalogue...")
+            self.stdout.write("Removing the existing looks and catalogue...")
+            swipe_demo.reset_looks()
             catalogue.reset_catalogue()
         if catalogue.catalogue_exists():
             self.stdout.write(
@@ -59,6 +79,11 @@ class Command(BaseCommand):
                 "id", flat=True
             )[:4]:
                 product_like_set(user=shopper, product_id=product_id, liked=True)
+        if Look.objects.exists():
+            self.stdout.write(f"Looks: {Look.objects.count():,} already there.")
+        else:
+            count = looks if looks is not None else max(30, min(5000, products // 10))
+            swipe_demo.seed_looks(count=count, seed=seed, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Demo shop ready in {time.monotonic() - started:.1f} s.")
         )

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Ln, Sign
+
+from apps.core import tsid
+from apps.core.pagination import Page, keyset_page
+from apps.products.models import Variant
+
+from .models import Look, LookImage, LookProduct, Swipe
+
+logger = logging.getLogger(__name__)
+
+TASTE_SAMPLE = 50  # the most recent likes that shape a shopper's feed
+CATEGORY_WEIGHT = 3.0
+STORE_WEIGHT = 2.0
+POPULARITY_WEIGHT = 0.5
+FRESHNESS_DAYS = 30
+LIKED_PAGE_SIZE = 24
+DETAIL_CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class Taste:
+    """How much a shopper's recent likes lean to each category bit and store."""
+
+    categories: dict[int, float] = field(default_factory=dict)
+    stores: dict[int, float] = field(default_factory=dict)
+
+
+def shopper_taste(*, user) -> Taste:
+    if not user.is_authenticated:
+        return Taste()
+    recent = list(
+        Swipe.objects.filter(user=user, reaction=Swipe.Reaction.LIKE)
+        .order_by("-id")
+        .values_list("look__category_mask", "look__store_id")[:TASTE_SAMPLE]
+    )
+    if not recent:
+        return Taste()
+    bits: Counter[int] = Counter()
+    stores: Counter[int] = Counter()
+    for mask, store_id in recent:
+        for bit in range(62):
+            if mask and mask >> bit & 1:
+                bits[1 << bit] += 1
+        if store_id is not None:
+            stores[store_id] += 1
+    total = len(recent)
+    return Taste(
+        categories={bit: count / total for bit, count in bits.items()},
+        stores={store: count / total for store, count in stores.most_common(10)},
+    )
+
+
+def _score(taste: Taste):
+    """Personal affinity + popularity + freshness, computed by the database."""
+    now = int(time.time() * 1000) - tsid.EPOCH_MS
+    age_days = ExpressionWrapper(
+        (Value(now) - F("id").bitrightshift(tsid.RANDOM_BITS)) / Value(86_400_000.0),
+        output_field=FloatField(),
+    )
+    score = Value(POPULARITY_WEIGHT) * Ln(F("likes_count") + Value(1.0)) + Greatest(
+        Value(0.0), Value(1.0) - age_days / Value(float(FRESHNESS_DAYS))
+    )
+    for bit, weight in taste.categories.items():
+        score = score + Value(CATEGORY_WEIGHT * weight) * Sign(F("category_mask").bitand(bit))
+    for store_id, weight in taste.stores.items():
+        score = score + Case(
+            When(store_id=store_id, then=Value(STORE_WEIGHT * weight)), default=Value(0.0)
+        )
+    return ExpressionWrapper(score, output_field=FloatField())
+
+
+def _cards(queryset: QuerySet) -> QuerySet:
+    entries = LookProduct.objects.select_related("product").order_by("position", "id")
+    return queryset.prefetch_related(Prefetch("look_products", queryset=entries))
+
+
+def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
+    """The looks to show next, best first: unswiped, ranked for this shopper."""
+    looks = Look.objects.filter(is_active=True)
+    if user.is_authenticated:
+        # An anti-join on the (user, look) unique index; never a list of ids.
+        swiped = Swipe.objects.filter(user=user, look_id=OuterRef("pk"))
+        looks = looks.filter(~Exists(swiped))
+    if exclude:
+        looks = looks.exclude(pk__in=list(exclude))
+    looks = looks.annotate(score=_score(shopper_taste(user=user))).order_by("-score", "-id")
+    return list(_cards(looks)[:limit])
+
+
+def feed_deck(*, user, top: int | None = None) -> list[Look]:
+    """The card on top and the one underneath it.
+
+    ``top`` is the card the shopper already sees underneath the one just swiped: it
+    stays next even if the ranking moved, so the card never changes under a finger.
+    """
+    if top is not None and user.is_authenticated:
+        kept = _cards(
+            Look.objects.filter(pk=top, is_active=True).exclude(
+                Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk")))
+            )
+        ).first()
+        if kept is not None:
+            return [kept, *feed_next_looks(user=user, limit=1, exclude=(kept.pk,))]
+    return feed_next_looks(user=user, limit=2)
+
+
+def last_swipe(*, user) -> Swipe | None:
+    if not user.is_authenticated:
+        return None
+    return Swipe.objects.filter(user=user).order_by("-id").first()
+
+
+def liked_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Swipe.objects.filter(user=user, reaction=Swipe.Reaction.LIKE).count()
+
+
+def liked_looks(*, user, cursor: str | None, size: int = LIKED_PAGE_SIZE) -> Page:
+    """The shopper's liked looks, most recently liked first (pages of swipes)."""
+    swipes = Swipe.objects.filter(
+        user=user, reaction=Swipe.Reaction.LIKE, look__is_active=True
+    ).select_related("look")
+    return keyset_page(swipes, keys=("id",), cursor=cursor, size=size, kind="looks:liked")
+
+
+def _detail_key(look_id: int) -> str:
+    return f"look-detail:{tsid.encode(int(look_id))}"
+
+
+def _load_look_detail(look_id: int) -> dict | None:
+    look = (
+        Look.objects.filter(pk=look_id, is_active=True)
+        .select_related("store")
+        .prefetch_related(
+            Prefetch("images", queryset=LookImage.objects.order_by("position", "id")),
+            Prefetch(
+                "look_products",
+                queryset=LookProduct.objects.filter(product__is_active=True)
+                .select_related("product__store")
+                .prefetch_related(
+                    Prefetch(
+                        "product__variants", queryset=Variant.objects.order_by("position", "id")
+                    )
+                )
+                .order_by("position", "id"),
+            ),
+        )
+        .first()
+    )
+    if look is None:
+        return None
+    return {
+        "id": int(look.pk),
+        "title": look.title,
+        "description": look.description,
+        "cover": look.cover.url if look.cover else "",
+        "store": look.store.name if look.store else "",
+        "likes_count": look.likes_count,
+        "images": [{"url": image.image.url, "alt": image.alt} for image in look.images.all()],
+        "products": [
+            {
+                "id": int(entry.product.pk),
+                "name": entry.product.name,
+                "store": entry.product.store.name,
+                "thumbnail": entry.product.thumbnail.url if entry.product.thumbnail else "",
+                "price": entry.product.base_price,
+                "variants": [
+                    {"id": int(v.pk), "label": v.label, "price": v.price}
+                    for v in entry.product.variants.all()
+                ],
+            }
+            for entry in look.look_products.all()
+        ],
+    }
+
+
+def look_detail(*, look_id: int) -> dict | None:
+    """A look's page data, cache-aside.
+
+    Names, prices and sizes are cached (they change only in the admin, which
+    invalidates the entry); stock is read fresh on every view, since checkouts
+    change it all the time. A cache that does not answer is logged and skipped.
+    """
+    key = _detail_key(look_id)
+    try:
+        data = cache.get(key)
+    except Exception:
+        logger.warning("look detail cache read failed; using the database", exc_info=True)
+        data = None
+        key = None
+    if data is None:
+        data = _load_look_detail(look_id)
+        if data is not None and key is not None:
+            try:
+                cache.set(key, data, DETAIL_CACHE_SECONDS)
+            except Exception:
+                logger.warning("look detail cache write failed", exc_info=True)
+    if data is None:
+        return None
+    variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
+    stock = dict(Variant.objects.filter(pk__in=variant_ids).values_list("id", "stock"))
+    for product in data["products"]:
+        for variant in product["variants"]:
+            variant["stock"] = stock.get(variant["id"], 0)
+    return data
+
+
+def look_detail_invalidate(*look_ids: int) -> None:
+    try:
+        cache.delete_many([_detail_key(look_id) for look_id in look_ids])
+    except Exception:
+        logger.warning("look detail cache invalidation failed", exc_info=True)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from apps.products.models import Product
+
+from .models import Look, Swipe
+
+Reaction = Swipe.Reaction
+
+
+class LookUnavailable(Exception):
+    message = "That look is no longer available."
+
+
+@dataclass(frozen=True)
+class SwipeResult:
+    swipe: Swipe
+    changed: bool  # False when the same reaction was already recorded (a double tap)
+
+
+def _move_likes(look_id: int, delta: int) -> None:
+    if delta:
+        Look.objects.filter(pk=look_id).update(likes_count=F("likes_count") + delta)
+
+
+def swipe_record(*, user, look_id: int, reaction: str) -> SwipeResult:
+    """Record (or change) ``user``'s reaction to a look.
+
+    Idempotent per user and look: the same reaction twice changes nothing. The
+    look's ``likes_count`` moves only by the rows this call really inserted or
+    changed, so it equals the number of like swipes under any concurrency.
+    """
+    if reaction not in Reaction.values:
+        raise ValueError(f"unknown reaction {reaction!r}")
+    with transaction.atomic():
+        if not Look.objects.filter(pk=look_id, is_active=True).exists():
+            raise LookUnavailable()
+        try:
+            with transaction.atomic():
+                swipe = Swipe.objects.create(user=user, look_id=look_id, reaction=reaction)
+        except IntegrityError:
+            swipe = Swipe.objects.get(user=user, look_id=look_id)
+            # Compare-and-set: of two requests changing the same reaction at once,
+            # only one UPDATE matches the old value, so the count moves once.
+            changed = (
+                Swipe.objects.filter(pk=swipe.pk)
+                .exclude(reaction=reaction)
+                .update(reaction=reaction)
+            )
+            if changed:
+                _move_likes(look_id, 1 if reaction == Reaction.LIKE else -1)
+                swipe.reaction = reaction
+            return SwipeResult(swipe=swipe, changed=bool(changed))
+        _move_likes(look_id, 1 if reaction == Reaction.LIKE else 0)
+        return SwipeResult(swipe=swipe, changed=True)
+
+
+def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:
+    """Take back ``user``'s most recent swipe and return it (None if there is none).
+
+    ``swipe_id`` names the swipe the shopper saw as "last": a second tap on undo
+    that raced the first then finds it gone and undoes nothing more.
+    """
+    with transaction.atomic():
+        latest = Swipe.objects.filter(user=user).order_by("-id").first()
+        if latest is None or (swipe_id is not None and latest.pk != swipe_id):
+            return None
+        deleted, _ = Swipe.objects.filter(pk=latest.pk).delete()
+        if not deleted:
+            return None  # a concurrent undo took it
+        _move_likes(latest.look_id, -1 if latest.reaction == Reaction.LIKE else 0)
+        return latest
+
+
+def look_refresh_categories(*, look_id: int) -> int:
+    """Recompute the look's category bits from its products (after they change)."""
+    positions = (
+        Product.objects.filter(look_entries__look_id=look_id)
+        .values_list("category__position", flat=True)
+        .distinct()
+    )
+    mask = 0
+    for position in positions:
+        mask |= category_bit(position)
+    Look.objects.filter(pk=look_id).update(category_mask=mask)
+    return mask
+
+
+def category_bit(position: int) -> int:
+    return 1 << (position % 62)

@@ -1,0 +1,122 @@
+// Swipe feed gestures: drag or touch the top card, arrow keys, and the buttons.
+// Every path ends in submitting one of the deck's real forms, which htmx posts;
+// without JavaScript those forms still work as plain POSTs.
+(function () {
+  "use strict";
+
+  var COMMIT_FRACTION = 0.3; // of the card's width: past it a drag is a swipe
+  var busy = false; // one swipe in flight at a time: no double records, no skipped cards
+
+  function deck() { return document.getElementById("deck"); }
+  function topCard() { var d = deck(); return d && d.querySelector(".look-card.is-top"); }
+  function swipeForm(reaction) {
+    var d = deck();
+    return d && d.querySelector('form[data-swipe-form="' + reaction + '"]');
+  }
+
+  function flyOut(card, direction) {
+    card.style.transition = "transform .3s ease-out, opacity .3s ease-out";
+    card.style.transform = "translate(" + direction * 130 + "vw, -30px) rotate(" + direction * 28 + "deg)";
+    card.style.opacity = "0";
+    var under = deck().querySelector(".look-card.is-under");
+    if (under) under.classList.add("is-rising");
+  }
+
+  function submit(form) {
+    if (!form || busy) return;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  // htmx is about to post one of the deck's forms: lock, and animate the card away.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.closest || !form.closest("#deck")) return;
+    if (busy) { event.preventDefault(); return; }
+    busy = true;
+    deck().setAttribute("aria-busy", "true");
+    var reaction = form.getAttribute("data-swipe-form");
+    var card = topCard();
+    if (reaction && card) flyOut(card, reaction === "like" ? 1 : -1);
+    if (form.hasAttribute("data-undo-form")) deck().classList.add("is-undoing");
+  });
+
+  function release() {
+    busy = false;
+    var d = deck();
+    if (d) d.removeAttribute("aria-busy");
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "deck") {
+      var card = topCard();
+      if (card && event.detail.requestConfig && event.detail.requestConfig.elt.hasAttribute("data-undo-form")) {
+        card.classList.add("is-returning");
+      }
+      release();
+    }
+  });
+  ["htmx:responseError", "htmx:sendError", "htmx:swapError"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      var card = topCard();
+      if (card) { card.style.transform = ""; card.style.opacity = ""; }
+      release();
+    });
+  });
+
+  // Keys: right = like, left = nope, down or Backspace = undo.
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (!deck()) return;
+    if (event.key === "ArrowRight") { event.preventDefault(); submit(swipeForm("like")); }
+    else if (event.key === "ArrowLeft") { event.preventDefault(); submit(swipeForm("dislike")); }
+    else if (event.key === "ArrowDown" || event.key === "Backspace") {
+      var undo = deck().querySelector("form[data-undo-form]");
+      var button = undo && undo.querySelector("button");
+      event.preventDefault();
+      if (button && !button.disabled) submit(undo);
+    }
+  });
+
+  // Drag: the card follows the pointer, tilts, shows its stamp, and commits past the threshold.
+  var drag = null;
+  document.addEventListener("pointerdown", function (event) {
+    var card = event.target.closest && event.target.closest("#deck .look-card.is-top");
+    if (!card || busy || (event.pointerType === "mouse" && event.button !== 0)) return;
+    drag = { card: card, id: event.pointerId, x: event.clientX, y: event.clientY, dx: 0, moved: false };
+    card.setPointerCapture(event.pointerId);
+    card.style.transition = "none";
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!drag || event.pointerId !== drag.id) return;
+    var dx = event.clientX - drag.x;
+    var dy = event.clientY - drag.y;
+    if (!drag.moved && Math.abs(dx) < 6) return;
+    drag.moved = true;
+    drag.dx = dx;
+    var width = drag.card.offsetWidth;
+    drag.card.style.transform = "translate(" + dx + "px, " + dy * 0.25 + "px) rotate(" + dx / 16 + "deg)";
+    var strength = Math.min(1, Math.abs(dx) / (width * COMMIT_FRACTION));
+    drag.card.querySelector(".stamp-like").style.opacity = dx > 0 ? strength : 0;
+    drag.card.querySelector(".stamp-nope").style.opacity = dx < 0 ? strength : 0;
+  });
+  function endDrag(event) {
+    if (!drag || event.pointerId !== drag.id) return;
+    var card = drag.card;
+    var moved = drag.moved;
+    var dx = drag.dx;
+    drag = null;
+    if (!moved) { card.style.transition = ""; return; }
+    // A drag is not a click: keep the title link from opening.
+    card.addEventListener("click", function (e) { e.preventDefault(); e.stopPropagation(); }, { capture: true, once: true });
+    if (event.type !== "pointercancel" && Math.abs(dx) > card.offsetWidth * COMMIT_FRACTION) {
+      submit(swipeForm(dx > 0 ? "like" : "dislike"));
+      return;
+    }
+    card.style.transition = "transform .25s cubic-bezier(.2,.9,.3,1.3)";
+    card.style.transform = "";
+    card.querySelectorAll(".stamp").forEach(function (stamp) { stamp.style.opacity = 0; });
+  }
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
+})();

@@ -1,0 +1,162 @@
+import time
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+
+from apps.core import tsid
+from apps.swipe import selectors
+from apps.swipe.models import Look, Swipe
+from apps.swipe.services import look_refresh_categories, swipe_record
+from tests.factories import (
+    CategoryFactory,
+    LookFactory,
+    LookProductFactory,
+    ProductFactory,
+    StoreFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+LIKE, DISLIKE = Swipe.Reaction.LIKE, Swipe.Reaction.DISLIKE
+
+
+def look_in(category, store=None, likes=0, days_old=0):
+    created_ms = int(time.time() * 1000) - days_old * 86_400_000
+    look = LookFactory(
+        id=tsid.compose(created_ms, 9, Look.objects.count()),
+        likes_count=likes,
+        store=store,
+    )
+    LookProductFactory(look=look, product=ProductFactory(category=category))
+    look_refresh_categories(look_id=look.pk)
+    return look
+
+
+def test_a_new_shopper_gets_popular_and_fresh_looks_first():
+    cat = CategoryFactory(position=0)
+    stale_hit = look_in(cat, likes=500, days_old=50)
+    fresh_quiet = look_in(cat, likes=0, days_old=0)
+    fresh_hit = look_in(cat, likes=500, days_old=0)
+    old_quiet = look_in(cat, likes=0, days_old=50)
+    order = [look.pk for look in selectors.feed_next_looks(user=UserFactory(), limit=4)]
+    assert order == [fresh_hit.pk, stale_hit.pk, fresh_quiet.pk, old_quiet.pk]
+    assert [look.pk for look in selectors.feed_next_looks(user=AnonymousUser(), limit=4)] == order
+
+
+def test_a_shopper_who_likes_one_style_sees_that_style_first():
+    street, classic = CategoryFactory(position=1), CategoryFactory(position=2)
+    user = UserFactory()
+    for _ in range(3):
+        swipe_record(user=user, look_id=look_in(street).pk, reaction=LIKE)
+    classic_hits = [look_in(classic, likes=80) for _ in range(3)]
+    street_new = [look_in(street, likes=2) for _ in range(3)]
+    ranked = [look.pk for look in selectors.feed_next_looks(user=user, limit=6)]
+    assert ranked[:3] == sorted((look.pk for look in street_new), reverse=True)
+    assert set(ranked[3:]) == {look.pk for look in classic_hits}
+
+
+def test_liked_stores_rank_higher_too():
+    cat = CategoryFactory(position=0)
+    favourite, other = StoreFactory(), StoreFactory()
+    user = UserFactory()
+    swipe_record(user=user, look_id=look_in(cat, store=favourite).pk, reaction=LIKE)
+    from_other = look_in(cat, store=other, likes=5)
+    from_favourite = look_in(cat, store=favourite, likes=5)
+    ranked = [look.pk for look in selectors.feed_next_looks(user=user, limit=2)]
+    assert ranked == [from_favourite.pk, from_other.pk]
+
+
+def test_the_feed_skips_swiped_and_unpublished_looks():
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    liked, noped, fresh, hidden = look_in(cat), look_in(cat), look_in(cat), look_in(cat)
+    Look.objects.filter(pk=hidden.pk).update(is_active=False)
+    swipe_record(user=user, look_id=liked.pk, reaction=LIKE)
+    swipe_record(user=user, look_id=noped.pk, reaction=DISLIKE)
+    remaining = selectors.feed_next_looks(user=user, limit=10)
+    assert [look.pk for look in remaining] == [fresh.pk]
+
+
+def test_the_card_already_underneath_stays_next_even_if_the_ranking_moves():
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    underneath = look_in(cat, likes=0, days_old=40)
+    best = look_in(cat, likes=900)
+    deck = selectors.feed_deck(user=user, top=underneath.pk)
+    assert [look.pk for look in deck] == [underneath.pk, best.pk]
+    swipe_record(user=user, look_id=underneath.pk, reaction=LIKE)
+    # Once swiped it cannot be kept on top: the deck falls back to the ranking.
+    assert [look.pk for look in selectors.feed_deck(user=user, top=underneath.pk)] == [best.pk]
+
+
+def test_liked_looks_pages_newest_like_first():
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    looks = [look_in(cat) for _ in range(5)]
+    for look in looks:
+        swipe_record(user=user, look_id=look.pk, reaction=LIKE)
+    swipe_record(user=user, look_id=look_in(cat).pk, reaction=DISLIKE)
+    first = selectors.liked_looks(user=user, cursor=None, size=3)
+    second = selectors.liked_looks(user=user, cursor=first.next_cursor, size=3)
+    shown = [s.look_id for s in first.items + second.items]
+    assert shown == [look.pk for look in reversed(looks)]
+    assert not second.has_next
+    assert selectors.liked_count(user=user) == 5
+
+
+def test_look_detail_is_cached_and_reads_stock_fresh(django_assert_num_queries):
+    look = LookFactory(title="Soft Brunch")
+    product = ProductFactory(name="Rib Beanie", base_price=19_000)
+    variant = VariantFactory(product=product, size="FREE", stock=5)
+    LookProductFactory(look=look, product=product)
+
+    first = selectors.look_detail(look_id=look.pk)
+    assert first["title"] == "Soft Brunch"
+    assert first["products"][0]["variants"][0]["stock"] == 5
+
+    variant.__class__.objects.filter(pk=variant.pk).update(stock=1)  # a checkout, say
+    with django_assert_num_queries(1):  # only the stock read: the rest comes from the cache
+        again = selectors.look_detail(look_id=look.pk)
+    assert again["products"][0]["variants"][0]["stock"] == 1
+
+
+def test_changing_a_product_price_invalidates_the_cached_look(django_capture_on_commit_callbacks):
+    look = LookFactory()
+    product = ProductFactory(base_price=19_000)
+    LookProductFactory(look=look, product=product)
+    assert selectors.look_detail(look_id=look.pk)["products"][0]["price"] == 19_000
+    with django_capture_on_commit_callbacks(execute=True):
+        product.base_price = 15_000
+        product.save()
+    assert selectors.look_detail(look_id=look.pk)["products"][0]["price"] == 15_000
+
+
+def test_changing_the_look_invalidates_it(django_capture_on_commit_callbacks):
+    look = LookFactory(title="Before")
+    selectors.look_detail(look_id=look.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        look.title = "After"
+        look.save()
+    assert selectors.look_detail(look_id=look.pk)["title"] == "After"
+
+
+def test_a_cache_outage_falls_back_to_the_database(settings, caplog):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        },
+    }
+    look = LookFactory(title="Still Here")
+    data = selectors.look_detail(look_id=look.pk)
+    assert data["title"] == "Still Here"
+    assert "look detail cache read failed" in caplog.text
+
+
+def test_an_unpublished_look_has_no_detail():
+    assert selectors.look_detail(look_id=LookFactory(is_active=False).pk) is None
+    assert cache.get(f"look-detail:{Look.objects.first().pk}") is None

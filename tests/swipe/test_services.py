@@ -1,0 +1,150 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.swipe.models import Look, Swipe
+from apps.swipe.services import (
+    LookUnavailable,
+    look_refresh_categories,
+    swipe_record,
+    swipe_undo,
+)
+from tests.factories import (
+    CategoryFactory,
+    LookFactory,
+    LookProductFactory,
+    ProductFactory,
+    UserFactory,
+)
+
+LIKE, DISLIKE = Swipe.Reaction.LIKE, Swipe.Reaction.DISLIKE
+
+
+def likes(look) -> int:
+    return Look.objects.values_list("likes_count", flat=True).get(pk=look.pk)
+
+
+@pytest.mark.django_db
+def test_like_counts_and_a_repeat_changes_nothing():
+    look, user = LookFactory(), UserFactory()
+    assert swipe_record(user=user, look_id=look.pk, reaction=LIKE).changed
+    assert not swipe_record(user=user, look_id=look.pk, reaction=LIKE).changed
+    assert likes(look) == 1
+    assert Swipe.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_reswiping_updates_the_row_and_the_count():
+    look, user = LookFactory(), UserFactory()
+    swipe_record(user=user, look_id=look.pk, reaction=LIKE)
+    swipe_record(user=user, look_id=look.pk, reaction=DISLIKE)
+    assert likes(look) == 0
+    assert list(Swipe.objects.values_list("reaction", flat=True)) == [DISLIKE]
+    swipe_record(user=user, look_id=look.pk, reaction=LIKE)
+    assert likes(look) == 1
+    assert Swipe.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_dislike_does_not_count():
+    look = LookFactory()
+    swipe_record(user=UserFactory(), look_id=look.pk, reaction=DISLIKE)
+    assert likes(look) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["missing", "unpublished"])
+def test_swiping_a_missing_or_unpublished_look_changes_nothing(state):
+    look_id = 4242 if state == "missing" else LookFactory(is_active=False).pk
+    with pytest.raises(LookUnavailable):
+        swipe_record(user=UserFactory(), look_id=look_id, reaction=LIKE)
+    assert not Swipe.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_reaction_is_refused():
+    with pytest.raises(ValueError):
+        swipe_record(user=UserFactory(), look_id=LookFactory().pk, reaction="love")
+    assert not Swipe.objects.exists()
+
+
+@pytest.mark.django_db
+def test_undo_takes_back_the_latest_swipe_and_its_like():
+    user = UserFactory()
+    first, second = LookFactory(), LookFactory()
+    swipe_record(user=user, look_id=first.pk, reaction=DISLIKE)
+    swipe_record(user=user, look_id=second.pk, reaction=LIKE)
+    undone = swipe_undo(user=user)
+    assert undone.look_id == second.pk
+    assert likes(second) == 0
+    assert swipe_undo(user=user).look_id == first.pk
+    assert swipe_undo(user=user) is None
+
+
+@pytest.mark.django_db
+def test_undo_naming_an_older_swipe_does_nothing():
+    user = UserFactory()
+    old = swipe_record(user=user, look_id=LookFactory().pk, reaction=LIKE).swipe
+    swipe_record(user=user, look_id=LookFactory().pk, reaction=LIKE)
+    assert swipe_undo(user=user, swipe_id=old.pk) is None  # a stale second tap
+    assert Swipe.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_undo_never_touches_another_shoppers_swipes():
+    mine, theirs = UserFactory(), UserFactory()
+    look = LookFactory()
+    their_swipe = swipe_record(user=theirs, look_id=look.pk, reaction=LIKE).swipe
+    assert swipe_undo(user=mine, swipe_id=their_swipe.pk) is None
+    assert Swipe.objects.filter(user=theirs).count() == 1
+    assert likes(look) == 1
+
+
+@pytest.mark.django_db
+def test_category_bits_follow_the_products():
+    tops, shoes = CategoryFactory(position=0), CategoryFactory(position=3)
+    look = LookFactory()
+    LookProductFactory(look=look, product=ProductFactory(category=tops))
+    LookProductFactory(look=look, product=ProductFactory(category=shoes))
+    assert look_refresh_categories(look_id=look.pk) == 0b1001
+
+
+def test_swipes_have_no_foreign_key_to_the_look_row(django_db_blocker):
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Swipe._meta.db_table)
+    referenced = {c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]}
+    assert Look._meta.db_table not in referenced
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_likes_dislikes_and_undos_keep_likes_count_exact():
+    look = LookFactory()
+    users = [UserFactory() for _ in range(20)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(users))
+
+    def shopper(index: int, user) -> None:
+        try:
+            barrier.wait()
+            for step in range(6):
+                reaction = LIKE if (index + step) % 2 == 0 else DISLIKE
+                swipe_record(user=user, look_id=look.pk, reaction=reaction)
+                swipe_record(user=user, look_id=look.pk, reaction=reaction)  # double tap
+                if step == 3 and index % 3 == 0:
+                    swipe_undo(user=user)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=shopper, args=(i, u)) for i, u in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    like_rows = Swipe.objects.filter(look_id=look.pk, reaction=LIKE).count()
+    assert likes(look) == like_rows
+    assert like_rows == 10  # odd-indexed shoppers end on "like" (step 5)
