@@ -122,15 +122,25 @@ def cover_path(pieces: list[tuple[str, str]], background) -> str:
     return f"demo/looks/{digest[:16]}.jpg"
 
 
-def draw_cover(pieces: list[tuple[str, str]], background) -> Image.Image:
+def _garment(kind: str, colour: str, media_root: Path | None) -> Image.Image:
+    drawn = media_root / demo_images.relative_path(kind, colour) if media_root else None
+    if drawn and drawn.exists():
+        with Image.open(drawn) as image:  # reading the product's file beats redrawing it
+            return image.convert("RGB")
+    return demo_images.draw_garment(kind, colour)
+
+
+def draw_cover(
+    pieces: list[tuple[str, str]], background, media_root: Path | None = None
+) -> Image.Image:
     """A flat-lay collage: each product's illustration on a card, on the style's colour."""
     canvas = Image.new("RGB", COVER_SIZE, background)
     mask_cache: dict[tuple[int, int], Image.Image] = {}
     for (kind, colour), (x, y, w, h) in zip(pieces, _layout(len(pieces)), strict=False):
-        piece = demo_images.draw_garment(kind, colour)
+        piece = _garment(kind, colour, media_root)
         scale = min(w / piece.width, h / piece.height)
         size = (int(piece.width * scale), int(piece.height * scale))
-        piece = piece.resize(size, Image.Resampling.LANCZOS)
+        piece = piece.resize(size, Image.Resampling.BILINEAR)
         if size not in mask_cache:
             mask = Image.new("L", size, 0)
             ImageDraw.Draw(mask).rounded_rectangle(
@@ -147,7 +157,7 @@ def ensure_cover(pieces: list[tuple[str, str]], background, media_root: Path) ->
     if path.exists():
         return relative, False
     path.parent.mkdir(parents=True, exist_ok=True)
-    draw_cover(pieces, background).save(path, "JPEG", quality=82, optimize=True)
+    draw_cover(pieces, background, media_root).save(path, "JPEG", quality=82)
     return relative, True
 
 

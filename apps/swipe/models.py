@@ -32,6 +32,7 @@ class Look(BaseModel):
             models.Index(
                 fields=["-likes_count", "-id"], name="look_popular_idx", condition=Q(is_active=True)
             ),
+            models.Index(fields=["id"], name="look_published_idx", condition=Q(is_active=True)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(likes_count__gte=0), name="look_likes_gte_0")

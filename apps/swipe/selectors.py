@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -18,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, Ln, Sign
+from django.db.models.functions import Cast, Greatest, Ln, Sign
 
 from apps.core import tsid
 from apps.core.pagination import Page, keyset_page
@@ -35,6 +36,7 @@ POPULARITY_WEIGHT = 0.5
 FRESHNESS_DAYS = 30
 LIKED_PAGE_SIZE = 24
 DETAIL_CACHE_SECONDS = 60 * 60
+POOL_EXAMINE = 600
 
 
 @dataclass(frozen=True)
@@ -70,21 +72,31 @@ def shopper_taste(*, user) -> Taste:
     )
 
 
+def _float(value: float):
+    # Typed literals keep the arithmetic in float8; bare decimals would be numeric,
+    # several times slower to compute for every candidate look.
+    return Value(value, output_field=FloatField())
+
+
 def _score(taste: Taste):
     """Personal affinity + popularity + freshness, computed by the database."""
     now = int(time.time() * 1000) - tsid.EPOCH_MS
-    age_days = ExpressionWrapper(
-        (Value(now) - F("id").bitrightshift(tsid.RANDOM_BITS)) / Value(86_400_000.0),
-        output_field=FloatField(),
-    )
-    score = Value(POPULARITY_WEIGHT) * Ln(F("likes_count") + Value(1.0)) + Greatest(
-        Value(0.0), Value(1.0) - age_days / Value(float(FRESHNESS_DAYS))
+    age_ms = Cast(Value(now) - F("id").bitrightshift(tsid.RANDOM_BITS), FloatField())
+    score = _float(POPULARITY_WEIGHT) * Ln(Cast("likes_count", FloatField()) + _float(1.0))
+    score = score + Greatest(
+        _float(0.0), _float(1.0) - age_ms / _float(FRESHNESS_DAYS * 86_400_000.0)
     )
     for bit, weight in taste.categories.items():
-        score = score + Value(CATEGORY_WEIGHT * weight) * Sign(F("category_mask").bitand(bit))
-    for store_id, weight in taste.stores.items():
+        score = score + _float(CATEGORY_WEIGHT * weight) * Cast(
+            Sign(F("category_mask").bitand(bit)), FloatField()
+        )
+    if taste.stores:
         score = score + Case(
-            When(store_id=store_id, then=Value(STORE_WEIGHT * weight)), default=Value(0.0)
+            *(
+                When(store_id=store_id, then=_float(STORE_WEIGHT * weight))
+                for store_id, weight in taste.stores.items()
+            ),
+            default=_float(0.0),
         )
     return ExpressionWrapper(score, output_field=FloatField())
 
@@ -94,17 +106,56 @@ def _cards(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(Prefetch("look_products", queryset=entries))
 
 
-def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
-    """The looks to show next, best first: unswiped, ranked for this shopper."""
+def candidate_pool() -> QuerySet | list[int]:
+    """The looks the feed ranks: the heads of three index walks (most liked, newest,
+    oldest), POOL_EXAMINE rows each, whatever the shopper has swiped.
+
+    Bounding the pool keeps a feed request the same cost at any catalogue size and
+    any swipe history: the anti-join probes at most 3 x POOL_EXAMINE looks instead of
+    hashing every swipe the shopper ever made against every look.
+    """
+    active = Look.objects.filter(is_active=True).values("id")
+    heads = [
+        active.order_by("-likes_count", "-id")[:POOL_EXAMINE],
+        active.order_by("-id")[:POOL_EXAMINE],
+        # Old looks are what a long-time swiper has left; the head of the oldest walk
+        # keeps their feed full without scanning everything they swiped.
+        active.order_by("id")[:POOL_EXAMINE],
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return heads[0].union(*heads[1:], all=True)  # IN () ignores duplicates
+    # SQLite cannot LIMIT inside a UNION: collect the (bounded) ids instead.
+    return list({row["id"] for head in heads for row in head})
+
+
+def feed_queryset(
+    *, user, taste: Taste, exclude: tuple[int, ...] = (), pool: bool = True
+) -> QuerySet:
+    """Published looks this shopper has not swiped, best first (from the candidate
+    pool unless ``pool`` is False)."""
     looks = Look.objects.filter(is_active=True)
+    if pool:
+        looks = looks.filter(pk__in=candidate_pool())
     if user.is_authenticated:
-        # An anti-join on the (user, look) unique index; never a list of ids.
+        # An anti-join on the (user, look) unique index; never a list of swiped ids.
         swiped = Swipe.objects.filter(user=user, look_id=OuterRef("pk"))
         looks = looks.filter(~Exists(swiped))
     if exclude:
         looks = looks.exclude(pk__in=list(exclude))
-    looks = looks.annotate(score=_score(shopper_taste(user=user))).order_by("-score", "-id")
-    return list(_cards(looks)[:limit])
+    return looks.annotate(score=_score(taste)).order_by("-score", "-id")
+
+
+def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
+    """The looks to show next, best first: unswiped, ranked for this shopper."""
+    taste = shopper_taste(user=user)
+    looks = list(_cards(feed_queryset(user=user, taste=taste, exclude=exclude))[:limit])
+    if len(looks) < limit:
+        # The pool is used up (a shopper who swiped nearly everything): rank the rest.
+        rest = feed_queryset(
+            user=user, taste=taste, exclude=(*exclude, *(look.pk for look in looks)), pool=False
+        )
+        looks += list(_cards(rest)[: limit - len(looks)])
+    return looks
 
 
 def feed_deck(*, user, top: int | None = None) -> list[Look]:

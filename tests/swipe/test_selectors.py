@@ -160,3 +160,17 @@ def test_a_cache_outage_falls_back_to_the_database(settings, caplog):
 def test_an_unpublished_look_has_no_detail():
     assert selectors.look_detail(look_id=LookFactory(is_active=False).pk) is None
     assert cache.get(f"look-detail:{Look.objects.first().pk}") is None
+
+
+def test_a_shopper_who_swiped_the_whole_candidate_pool_still_gets_looks(monkeypatch):
+    monkeypatch.setattr(selectors, "POOL_EXAMINE", 1)
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    oldest = look_in(cat, days_old=20)
+    middle = [look_in(cat, days_old=10) for _ in range(3)]
+    popular = look_in(cat, likes=90, days_old=15)
+    newest = look_in(cat, days_old=0)
+    for look in (oldest, popular, newest):  # the head of every walk
+        swipe_record(user=user, look_id=look.pk, reaction=DISLIKE)
+    shown = [look.pk for look in selectors.feed_next_looks(user=user, limit=5)]
+    assert sorted(shown) == sorted(look.pk for look in middle)

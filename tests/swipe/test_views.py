@@ -187,8 +187,12 @@ def test_look_page_shows_products_prices_and_sizes(client, looks):
 
 
 def test_feed_runs_a_bounded_number_of_queries(client, looks, django_assert_max_num_queries):
+    from django.db import connection
+
     user = UserFactory()
     client.force_login(user)
-    # session, user, taste, deck, deck products, last swipe, liked count
-    with django_assert_max_num_queries(7):
+    # session, user, taste, deck, deck products, last swipe, liked count; SQLite reads
+    # the candidate pool's three index heads separately (no LIMIT inside a UNION).
+    pool_reads = 0 if connection.features.supports_slicing_ordering_in_compound else 3
+    with django_assert_max_num_queries(7 + pool_reads):
         client.get("/")

@@ -1,0 +1,130 @@
+import pytest
+
+from apps.swipe.demo import ensure_cover
+from apps.swipe.models import Look, Swipe
+from tests.browser.conftest import screenshot
+from tests.factories import LookFactory, LookProductFactory, ProductFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PIECES = [
+    [("coat", "camel"), ("pants", "navy"), ("boots", "brown")],
+    [("hoodie", "orange"), ("jeans", "denim"), ("sneaker", "white"), ("cap", "black")],
+    [("knit", "pink"), ("skirt", "cream")],
+    [("jacket", "olive"), ("shorts", "khaki"), ("sneaker", "black")],
+    [("shirt", "white"), ("jeans", "navy"), ("tote", "beige")],
+]
+
+
+@pytest.fixture
+def looks(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    made = []
+    for index, pieces in enumerate(PIECES):
+        cover, _ = ensure_cover(pieces, (236, 234, 230), tmp_path)
+        look = LookFactory(title=f"Look {index + 1}", cover=cover, likes_count=50 - index)
+        for kind, colour in pieces:
+            LookProductFactory(
+                look=look, product=ProductFactory(name=f"{colour.title()} {kind.title()}")
+            )
+        made.append(look)
+    return made
+
+
+def log_in(page, user):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+def top_look(page) -> str:
+    return page.locator("#deck .look-card.is-top").get_attribute("data-look")
+
+
+def wait_for_top(page, look) -> None:
+    page.wait_for_selector(f'#deck .look-card.is-top[data-look="{look.pk}"]')
+    page.wait_for_function("!document.getElementById('deck').hasAttribute('aria-busy')")
+
+
+def drag_top_card(page, dx: int) -> None:
+    box = page.locator("#deck .look-card.is-top").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 3
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y + 4 * step / 10)
+    page.mouse.up()
+
+
+def test_swipe_journey_on_a_phone(phone, looks):
+    user = UserFactory()
+    log_in(phone, user)
+    screenshot(phone, "feed-phone")
+    assert top_look(phone) == str(looks[0].pk)
+    assert phone.locator("#deck .look-card.is-under").get_attribute("data-look") == str(looks[1].pk)
+
+    # Like with the button.
+    phone.get_by_role("button", name="Like (right arrow)").click()
+    wait_for_top(phone, looks[1])
+    assert phone.locator("#liked-count").inner_text() == "1"
+
+    # Nope with the arrow key.
+    phone.keyboard.press("ArrowLeft")
+    wait_for_top(phone, looks[2])
+
+    # A short drag snaps back and records nothing.
+    drag_top_card(phone, 40)
+    phone.wait_for_timeout(400)
+    assert top_look(phone) == str(looks[2].pk)
+    assert Swipe.objects.filter(user=user).count() == 2
+    transform = phone.locator("#deck .look-card.is-top").evaluate("el => el.style.transform")
+    assert transform in ("", "none")
+
+    # Dragging past the threshold likes it.
+    drag_top_card(phone, 260)
+    wait_for_top(phone, looks[3])
+    assert Swipe.objects.get(user=user, look_id=looks[2].pk).reaction == "like"
+    assert phone.locator("#liked-count").inner_text() == "2"
+
+    # Undo brings the dragged look back.
+    phone.keyboard.press("ArrowDown")
+    wait_for_top(phone, looks[2])
+    assert not Swipe.objects.filter(user=user, look_id=looks[2].pk).exists()
+    assert Look.objects.get(pk=looks[2].pk).likes_count == 48
+    assert phone.locator("#liked-count").inner_text() == "1"
+
+    reactions = dict(Swipe.objects.filter(user=user).values_list("look_id", "reaction"))
+    assert reactions == {looks[0].pk: "like", looks[1].pk: "dislike"}
+
+    # The liked look is on the liked page.
+    phone.locator(".liked-link").click()
+    phone.wait_for_url("**/looks/liked/")
+    assert phone.locator(".look-tile-title").all_inner_texts() == ["Look 1"]
+    screenshot(phone, "liked-phone")
+
+
+def test_fast_repeated_keys_never_skip_or_double_record(phone, looks):
+    user = UserFactory()
+    log_in(phone, user)
+    for _ in range(3):
+        phone.keyboard.press("ArrowRight")
+    phone.wait_for_function("!document.getElementById('deck').hasAttribute('aria-busy')")
+    phone.wait_for_timeout(300)
+    swiped = list(Swipe.objects.filter(user=user).order_by("id").values_list("look_id", flat=True))
+    # Every recorded swipe is a look the shopper saw on top, in feed order, once each.
+    assert swiped == [look.pk for look in looks[: len(swiped)]]
+    assert top_look(phone) == str(looks[len(swiped)].pk)
+
+
+def test_feed_on_desktop_and_the_empty_state(desktop, looks):
+    user = UserFactory()
+    log_in(desktop, user)
+    screenshot(desktop, "feed-desktop")
+    for look in looks:
+        wait_for_top(desktop, look)
+        desktop.keyboard.press("ArrowRight")
+    desktop.wait_for_selector(".deck-empty")
+    assert "You've seen every look" in desktop.locator(".deck-empty").inner_text()
+    screenshot(desktop, "feed-empty-desktop")
