@@ -196,3 +196,43 @@ def test_feed_runs_a_bounded_number_of_queries(client, looks, django_assert_max_
     pool_reads = 0 if connection.features.supports_slicing_ordering_in_compound else 3
     with django_assert_max_num_queries(7 + pool_reads):
         client.get("/")
+
+
+def test_admin_edits_a_look_and_its_products_and_the_page_follows(
+    client, looks, django_capture_on_commit_callbacks
+):
+    from apps.accounts.models import User
+
+    client.force_login(UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    look = looks[0]
+    assert "Look with 30" in client.get(f"/looks/{look.pk}/").content.decode()  # now cached
+    entry = look.look_products.get()
+    new_product = ProductFactory(name="Added Scarf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/swipe/look/{look.pk}/change/",
+            {
+                "title": "Renamed Look",
+                "description": "",
+                "cover": "",
+                "is_active": "on",
+                "look_products-TOTAL_FORMS": "2",
+                "look_products-INITIAL_FORMS": "1",
+                "look_products-0-id": str(entry.pk),
+                "look_products-0-look": str(look.pk),
+                "look_products-0-product": str(entry.product_id),
+                "look_products-0-position": "0",
+                "look_products-1-look": str(look.pk),
+                "look_products-1-product": str(new_product.pk),
+                "look_products-1-position": "1",
+                "images-TOTAL_FORMS": "0",
+                "images-INITIAL_FORMS": "0",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.get("/")  # shows (and so clears) the admin's "changed" message
+    body = client.get(f"/looks/{look.pk}/").content.decode()
+    assert "<h1>Renamed Look</h1>" in body
+    assert "Added Scarf" in body
+    look.refresh_from_db()
+    assert look.category_mask != 0
