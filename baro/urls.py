@@ -15,6 +15,7 @@ admin.site.index_title = "Run the shop"
 urlpatterns = [
     path("", include("apps.swipe.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.orders.urls")),
     path("products/", include("apps.products.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

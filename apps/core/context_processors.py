@@ -7,4 +7,9 @@ def header(request):
 
         return count(user=user) if user is not None else 0
 
-    return {"liked_count": liked_count}
+    def cart_count() -> int:
+        from apps.orders.selectors import cart_count as count
+
+        return count(user=user) if user is not None else 0
+
+    return {"liked_count": liked_count, "cart_count": cart_count}

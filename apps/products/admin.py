@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from apps.accounts.models import Store
@@ -89,8 +90,27 @@ class SellerScopedInline:
         return self._seller(request) or super().has_delete_permission(request, obj)
 
 
+class VariantFormSet(BaseInlineFormSet):
+    """Saves a size's stock as a change under the stock lock, never as a plain write:
+    "12 -> 15" becomes "+3" applied to whatever checkouts left meanwhile."""
+
+    def save_existing(self, form, obj, commit=True):
+        from apps.orders.services import variant_adjust_stock
+
+        obj = form.save(commit=False)
+        if commit:
+            other_fields = [name for name in form.changed_data if name != "stock"]
+            if other_fields:
+                obj.save(update_fields=[*other_fields, "updated_at"])
+            if "stock" in form.changed_data:
+                delta = form.cleaned_data["stock"] - form.initial["stock"]
+                obj.stock = variant_adjust_stock(variant_id=obj.pk, delta=delta).stock
+        return obj
+
+
 class VariantInline(SellerScopedInline, admin.TabularInline):
     model = Variant
+    formset = VariantFormSet
     extra = 0
     fields = ("size", "colour", "price_override", "stock", "sku", "position")
 
@@ -155,6 +175,14 @@ class ProductAdmin(SellerScopedAdmin):
             '<img src="{}" alt="" style="height:48px;width:38px;object-fit:cover;border-radius:4px">',
             product.thumbnail.url,
         )
+
+    def save_formset(self, request, form, formset, change):
+        from apps.orders.services import OrderError
+
+        try:
+            super().save_formset(request, form, formset, change)
+        except OrderError as error:  # a correction below what checkouts have left
+            self.message_user(request, f"Stock not changed: {error}", messages.ERROR)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "store" and self.is_seller(request):

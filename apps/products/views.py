@@ -92,6 +92,7 @@ def product_detail(request, product_id):
         "images": list(product.images.all()),
         "sold_out": all(variant.sold_out for variant in variants),
         "liked": selectors.product_is_liked(user=request.user, product_id=product.pk),
+        "quantity_choices": range(1, 11),
     }
     return render(request, "products/detail.html", context)
 

@@ -18,3 +18,8 @@ def tsid(value) -> str:
     from apps.core.tsid import encode
 
     return encode(int(value))
+
+
+@register.filter
+def sum_line_totals(lines) -> int:
+    return sum(line.line_total for line in lines)

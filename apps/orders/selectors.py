@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from apps.core.pagination import Page, keyset_page
+from apps.products.models import Variant
+
+from .models import MAX_LINE_QUANTITY, CartItem, Order
+
+ORDERS_PAGE_SIZE = 10
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    variant: Variant | None
+
+    @property
+    def available(self) -> bool:
+        return self.variant is not None and self.variant.product.is_active
+
+    @property
+    def sold_out(self) -> bool:
+        return self.available and self.variant.stock <= 0
+
+    @property
+    def short(self) -> bool:
+        """Fewer left than the shopper wants (but not sold out)."""
+        return self.available and 0 < self.variant.stock < self.item.quantity
+
+    @property
+    def ok(self) -> bool:
+        return self.available and self.variant.stock >= self.item.quantity
+
+    @property
+    def line_total(self) -> int:
+        return self.variant.price * self.item.quantity if self.available else 0
+
+
+@dataclass
+class Cart:
+    lines: list[CartLine]
+
+    @property
+    def total(self) -> int:
+        return sum(line.line_total for line in self.lines if line.ok)
+
+    @property
+    def count(self) -> int:
+        return sum(line.item.quantity for line in self.lines)
+
+    @property
+    def quantity_choices(self) -> range:
+        return range(0, MAX_LINE_QUANTITY + 1)  # 0 removes the line
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.lines) and all(line.ok for line in self.lines)
+
+
+def cart_for(*, user) -> Cart:
+    items = list(CartItem.objects.filter(user=user).order_by("id"))
+    variants = Variant.objects.select_related("product", "product__store").in_bulk(
+        [item.variant_id for item in items]
+    )
+    return Cart(
+        lines=[CartLine(item=item, variant=variants.get(item.variant_id)) for item in items]
+    )
+
+
+def cart_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def buy_now_line(*, variant_id: int, quantity: int) -> CartLine | None:
+    variant = (
+        Variant.objects.select_related("product", "product__store").filter(pk=variant_id).first()
+    )
+    if variant is None:
+        return None
+    return CartLine(item=CartItem(variant_id=variant.pk, quantity=quantity), variant=variant)
+
+
+def orders_page(*, user, cursor: str | None) -> Page:
+    orders = Order.objects.filter(user=user).prefetch_related("items")
+    return keyset_page(orders, keys=("id",), cursor=cursor, size=ORDERS_PAGE_SIZE, kind="orders")
+
+
+def order_for(*, user, order_id: int) -> Order:
+    """The shopper's own order; anyone else's is DoesNotExist (a 404, not a 403)."""
+    return Order.objects.prefetch_related("items").get(pk=order_id, user=user)

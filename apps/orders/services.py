@@ -1,0 +1,339 @@
+"""Cart, checkout and order changes. Every stock change locks through ``locking``."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.mail import send_mail
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.products.models import Variant
+
+from .locking import lock_order, lock_variants
+from .models import MAX_CART_LINES, MAX_LINE_QUANTITY, CartItem, Order, OrderItem
+
+logger = logging.getLogger(__name__)
+
+RETRY_ATTEMPTS = 4
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+MAX_ADDRESS_LENGTH = 500
+
+
+class OrderError(Exception):
+    """A checkout or order change that cannot go ahead; ``message`` is for the shopper."""
+
+    message = "Something about this order is not right."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutOfStock(OrderError):
+    def __init__(self, *, variant: Variant, requested: int, available: int) -> None:
+        self.variant, self.requested, self.available = variant, requested, available
+        label = f"{variant.product.name} ({variant.label})"
+        if available <= 0:
+            self.message = f"{label} is sold out."
+        else:
+            self.message = f"Only {available} left of {label}; you asked for {requested}."
+
+
+class VariantUnavailable(OrderError):
+    message = "One of these items is no longer on sale. Remove it and try again."
+
+
+class InvalidQuantity(OrderError):
+    message = f"Choose a quantity from 1 to {MAX_LINE_QUANTITY}."
+
+
+class CartFull(OrderError):
+    message = f"Your cart holds at most {MAX_CART_LINES} different items."
+
+
+class EmptyOrder(OrderError):
+    message = "There is nothing to check out."
+
+
+class InvalidAddress(OrderError):
+    message = f"Enter a shipping address (at most {MAX_ADDRESS_LENGTH} characters)."
+
+
+class CheckoutBusy(OrderError):
+    message = "The shop is very busy right now. Please try again in a moment."
+
+
+class NotCancellable(OrderError):
+    message = "This order can no longer be cancelled."
+
+
+class InvalidTransition(OrderError):
+    message = "That status change is not allowed."
+
+
+@dataclass(frozen=True)
+class Line:
+    variant_id: int
+    quantity: int
+
+
+def _is_retryable(error: DatabaseError) -> bool:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retry_on_conflict(func):
+    """Run ``func`` again, a bounded number of times, when the database aborts it with
+    a deadlock or serialization failure; then give the shopper a clear 'try again'.
+    ``func`` must open its own transaction so each attempt starts clean."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except DatabaseError as error:
+                if not _is_retryable(error):
+                    raise
+                logger.warning("%s: %s on attempt %d", func.__name__, error, attempt)
+                if attempt == RETRY_ATTEMPTS:
+                    raise CheckoutBusy() from error
+                time.sleep(random.uniform(0.005, 0.02) * attempt)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def merge_lines(lines: list[Line]) -> list[Line]:
+    """One line per variant (quantities added), in the order first seen."""
+    merged: OrderedDict[int, int] = OrderedDict()
+    for line in lines:
+        if not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            raise InvalidQuantity()
+        merged[int(line.variant_id)] = merged.get(int(line.variant_id), 0) + line.quantity
+    if not merged:
+        raise EmptyOrder()
+    if len(merged) > MAX_CART_LINES:
+        raise CartFull()
+    if any(quantity > MAX_LINE_QUANTITY for quantity in merged.values()):
+        raise InvalidQuantity()
+    return [Line(variant_id, quantity) for variant_id, quantity in merged.items()]
+
+
+# --- Cart ------------------------------------------------------------------------------
+
+
+def _sellable_variant(variant_id: int) -> Variant:
+    try:
+        return Variant.objects.select_related("product").get(pk=variant_id, product__is_active=True)
+    except Variant.DoesNotExist:
+        raise VariantUnavailable() from None
+
+
+def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
+    """Add ``quantity`` of a size to the cart (on top of what is already there)."""
+    if not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidQuantity()
+    variant = _sellable_variant(variant_id)
+    with transaction.atomic():
+        item = CartItem.objects.select_for_update().filter(user=user, variant_id=variant.pk).first()
+        if item is None:
+            if CartItem.objects.filter(user=user).count() >= MAX_CART_LINES:
+                raise CartFull()
+            if quantity > variant.stock:
+                raise OutOfStock(variant=variant, requested=quantity, available=variant.stock)
+            try:
+                with transaction.atomic():
+                    return CartItem.objects.create(
+                        user=user, variant_id=variant.pk, quantity=quantity
+                    )
+            except IntegrityError:
+                # A double click created the line a moment ago: this click is that one.
+                return CartItem.objects.get(user=user, variant_id=variant.pk)
+        wanted = item.quantity + quantity
+        if wanted > MAX_LINE_QUANTITY:
+            raise InvalidQuantity()
+        if wanted > variant.stock:
+            raise OutOfStock(variant=variant, requested=wanted, available=variant.stock)
+        item.quantity = wanted
+        item.save(update_fields=["quantity", "updated_at"])
+        return item
+
+
+def cart_set_quantity(*, user, item_id: int, quantity: int) -> CartItem | None:
+    """Change a line (0 removes it). Someone else's line is DoesNotExist."""
+    if not 0 <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidQuantity()
+    with transaction.atomic():
+        item = CartItem.objects.select_for_update().get(pk=item_id, user=user)
+        if quantity == 0:
+            item.delete()
+            return None
+        item.quantity = quantity
+        item.save(update_fields=["quantity", "updated_at"])
+        return item
+
+
+# --- Checkout ----------------------------------------------------------------------------
+
+
+@retry_on_conflict
+def _place(
+    *, user, lines: list[Line], shipping_address: str, idempotency_key: str, from_cart: bool
+):
+    with transaction.atomic():
+        # The order row goes in first: a second submission with the same key waits
+        # here on the unique index and then fails, before it touches any stock.
+        order = Order.objects.create(
+            user=user, shipping_address=shipping_address, idempotency_key=idempotency_key
+        )
+        variants = lock_variants(line.variant_id for line in lines)
+        for line in lines:
+            variant = variants.get(line.variant_id)
+            if variant is None or not variant.product.is_active:
+                raise VariantUnavailable()
+            if variant.stock < line.quantity:
+                raise OutOfStock(variant=variant, requested=line.quantity, available=variant.stock)
+        items = []
+        for line in lines:
+            variant = variants[line.variant_id]
+            Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - line.quantity)
+            items.append(
+                OrderItem(
+                    order=order,
+                    product_id=variant.product_id,
+                    variant_id=variant.pk,
+                    product_name=variant.product.name,
+                    size_label=variant.label,
+                    thumbnail=variant.product.thumbnail.name or "",
+                    unit_price=variant.price,
+                    quantity=line.quantity,
+                )
+            )
+        OrderItem.objects.bulk_create(items)
+        order.total = sum(item.line_total for item in items)
+        order.save(update_fields=["total", "updated_at"])
+        if from_cart:
+            CartItem.objects.filter(
+                user=user, variant_id__in=[line.variant_id for line in lines]
+            ).delete()
+        transaction.on_commit(lambda: order_send_confirmation(order_id=order.pk))
+    return order
+
+
+def order_place(
+    *, user, lines: list[Line], shipping_address: str, idempotency_key: str, from_cart: bool = False
+) -> Order:
+    """Place an order for ``lines``, exactly once per ``idempotency_key``.
+
+    Locks every variant row in one query (primary-key order), checks stock against
+    the locked values, decrements with F(), writes the order and its items with
+    snapshots, removes the bought lines from the cart and commits. Any shortfall
+    fails the whole order and changes nothing. Deadlocks and serialization failures
+    are retried, then reported as CheckoutBusy.
+    """
+    shipping_address = (shipping_address or "").strip()
+    if not shipping_address or len(shipping_address) > MAX_ADDRESS_LENGTH:
+        raise InvalidAddress()
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise EmptyOrder()
+    lines = merge_lines(lines)
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    try:
+        return _place(
+            user=user,
+            lines=lines,
+            shipping_address=shipping_address,
+            idempotency_key=idempotency_key,
+            from_cart=from_cart,
+        )
+    except IntegrityError:
+        # The same key committed by a concurrent submission: that order is the answer.
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def order_send_confirmation(*, order_id: int) -> None:
+    """Runs after commit: never inside the checkout transaction."""
+    order = Order.objects.select_related("user").prefetch_related("items").get(pk=order_id)
+    lines = "\n".join(f"  {item}" for item in order.items.all())
+    logger.info("order %s placed by %s: %s won", order.pk, order.user_id, order.total)
+    send_mail(
+        subject=f"BARO order {order.pk} confirmed",
+        message=f"Thank you! Your order {order.pk}:\n{lines}\nTotal: ₩{order.total:,}",
+        from_email=None,
+        recipient_list=[order.user.email],
+        fail_silently=True,
+    )
+
+
+# --- After the order ----------------------------------------------------------------------
+
+
+@retry_on_conflict
+def order_cancel(*, order_id: int, user=None) -> Order:
+    """Cancel an order while it is still 'ordered' and put its stock back.
+
+    ``user`` limits it to that shopper's orders (others are DoesNotExist); staff pass
+    ``user=None``. Locks the order row, then its variants in primary-key order.
+    """
+    with transaction.atomic():
+        order = lock_order(order_id=order_id, user=user)
+        if order.status != Order.Status.ORDERED:
+            raise NotCancellable()
+        items = list(order.items.all())
+        variants = lock_variants(item.variant_id for item in items)
+        for item in items:
+            if int(item.variant_id) in variants:  # a deleted size has nowhere to go back to
+                Variant.objects.filter(pk=item.variant_id).update(stock=F("stock") + item.quantity)
+        order.status = Order.Status.CANCELLED
+        order.cancelled_at = timezone.now()
+        order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    logger.info("order %s cancelled", order.pk)
+    return order
+
+
+TRANSITIONS = {
+    Order.Status.SHIPPED: (Order.Status.ORDERED, "shipped_at"),
+    Order.Status.DELIVERED: (Order.Status.SHIPPED, "delivered_at"),
+}
+
+
+def order_set_status(*, order_id: int, status: str) -> Order:
+    """Staff moves an order along: ordered -> shipped -> delivered."""
+    if status not in TRANSITIONS:
+        raise InvalidTransition()
+    required, stamp = TRANSITIONS[status]
+    with transaction.atomic():
+        order = lock_order(order_id=order_id)
+        if order.status != required:
+            raise InvalidTransition()
+        order.status = status
+        setattr(order, stamp, timezone.now())
+        order.save(update_fields=["status", stamp, "updated_at"])
+    return order
+
+
+@retry_on_conflict
+def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
+    """Restock (or correct) a size by ``delta`` units, under the same lock checkouts take,
+    so an admin edit never overwrites units sold meanwhile."""
+    with transaction.atomic():
+        variant = lock_variants([variant_id]).get(int(variant_id))
+        if variant is None:
+            raise VariantUnavailable()
+        if variant.stock + delta < 0:
+            raise OutOfStock(variant=variant, requested=-delta, available=variant.stock)
+        Variant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
+        variant.stock += delta
+    return variant
