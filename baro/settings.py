@@ -7,6 +7,7 @@ the production settings, which refuse to start without ``DJANGO_SECRET_KEY``.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -122,6 +123,11 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
                 ),
+            },
+            # A file, not the default shared in-memory database, so tests that race
+            # threads see SQLite's real locking (WAL, IMMEDIATE, busy timeout).
+            "TEST": {
+                "NAME": os.path.join(tempfile.gettempdir(), f"baro-test-{os.getpid()}.sqlite3")
             },
         }
     }

@@ -31,6 +31,11 @@ class OrderError(Exception):
 
     message = "Something about this order is not right."
 
+    def __init__(self, message: str | None = None) -> None:
+        if message:
+            self.message = message
+        super().__init__(self.message)
+
     def __str__(self) -> str:
         return self.message
 
@@ -40,9 +45,9 @@ class OutOfStock(OrderError):
         self.variant, self.requested, self.available = variant, requested, available
         label = f"{variant.product.name} ({variant.label})"
         if available <= 0:
-            self.message = f"{label} is sold out."
+            super().__init__(f"{label} is sold out.")
         else:
-            self.message = f"Only {available} left of {label}; you asked for {requested}."
+            super().__init__(f"Only {available} left of {label}; you asked for {requested}.")
 
 
 class VariantUnavailable(OrderError):
@@ -238,15 +243,17 @@ def order_place(
     fails the whole order and changes nothing. Deadlocks and serialization failures
     are retried, then reported as CheckoutBusy.
     """
-    shipping_address = (shipping_address or "").strip()
-    if not shipping_address or len(shipping_address) > MAX_ADDRESS_LENGTH:
-        raise InvalidAddress()
     if not idempotency_key or len(idempotency_key) > 64:
-        raise EmptyOrder()
-    lines = merge_lines(lines)
+        raise OrderError("This checkout form has expired. Please check out again.")
+    # A repeat of a submission that already went through (a double click, a retry
+    # after a timeout) gets that order back, even though the cart is empty by now.
     existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
+    shipping_address = (shipping_address or "").strip()
+    if not shipping_address or len(shipping_address) > MAX_ADDRESS_LENGTH:
+        raise InvalidAddress()
+    lines = merge_lines(lines)
     try:
         return _place(
             user=user,

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
@@ -90,6 +91,27 @@ class SellerScopedInline:
         return self._seller(request) or super().has_delete_permission(request, obj)
 
 
+class VariantForm(forms.ModelForm):
+    class Meta:
+        model = Variant
+        fields = ("size", "colour", "price_override", "stock", "sku", "position")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form carries the stock the admin saw, so a save knows the change they meant.
+        self.fields["stock"].show_hidden_initial = True
+
+    def stock_seen(self) -> int:
+        field = self.fields["stock"]
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix("stock")
+        )
+        try:
+            return int(field.to_python(raw))
+        except (TypeError, ValueError, forms.ValidationError):
+            return int(self.initial.get("stock") or 0)
+
+
 class VariantFormSet(BaseInlineFormSet):
     """Saves a size's stock as a change under the stock lock, never as a plain write:
     "12 -> 15" becomes "+3" applied to whatever checkouts left meanwhile."""
@@ -103,13 +125,14 @@ class VariantFormSet(BaseInlineFormSet):
             if other_fields:
                 obj.save(update_fields=[*other_fields, "updated_at"])
             if "stock" in form.changed_data:
-                delta = form.cleaned_data["stock"] - form.initial["stock"]
+                delta = form.cleaned_data["stock"] - form.stock_seen()
                 obj.stock = variant_adjust_stock(variant_id=obj.pk, delta=delta).stock
         return obj
 
 
 class VariantInline(SellerScopedInline, admin.TabularInline):
     model = Variant
+    form = VariantForm
     formset = VariantFormSet
     extra = 0
     fields = ("size", "colour", "price_override", "stock", "sku", "position")
