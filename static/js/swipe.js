@@ -5,9 +5,11 @@
   "use strict";
 
   var COMMIT_FRACTION = 0.3; // of the card's width: past it a drag is a swipe
-  var busy = false; // one swipe in flight at a time: no double records, no skipped cards
 
   function deck() { return document.getElementById("deck"); }
+  // One swipe in flight at a time (no double records, no skipped cards). The flag
+  // lives on the deck element, so the fresh deck htmx swaps in is ready at once.
+  function busy() { var d = deck(); return !!d && d.getAttribute("aria-busy") === "true"; }
   function topCard() { var d = deck(); return d && d.querySelector(".look-card.is-top"); }
   function swipeForm(reaction) {
     var d = deck();
@@ -23,7 +25,7 @@
   }
 
   function submit(form) {
-    if (!form || busy) return;
+    if (!form || busy()) return;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
 
@@ -31,8 +33,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form.closest || !form.closest("#deck")) return;
-    if (busy) { event.preventDefault(); return; }
-    busy = true;
+    if (busy()) { event.preventDefault(); return; }
     deck().setAttribute("aria-busy", "true");
     var reaction = form.getAttribute("data-swipe-form");
     var card = topCard();
@@ -41,17 +42,14 @@
   });
 
   function release() {
-    busy = false;
     var d = deck();
     if (d) d.removeAttribute("aria-busy");
   }
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.elt && event.detail.elt.id === "deck") {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (config && config.elt && config.elt.hasAttribute("data-undo-form")) {
       var card = topCard();
-      if (card && event.detail.requestConfig && event.detail.requestConfig.elt.hasAttribute("data-undo-form")) {
-        card.classList.add("is-returning");
-      }
-      release();
+      if (card) card.classList.add("is-returning");
     }
   });
   ["htmx:responseError", "htmx:sendError", "htmx:swapError"].forEach(function (name) {
@@ -82,7 +80,7 @@
   var drag = null;
   document.addEventListener("pointerdown", function (event) {
     var card = event.target.closest && event.target.closest("#deck .look-card.is-top");
-    if (!card || busy || (event.pointerType === "mouse" && event.button !== 0)) return;
+    if (!card || busy() || (event.pointerType === "mouse" && event.button !== 0)) return;
     drag = { card: card, id: event.pointerId, x: event.clientX, y: event.clientY, dx: 0, moved: false };
     card.setPointerCapture(event.pointerId);
     card.style.transition = "none";

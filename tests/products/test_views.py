@@ -99,7 +99,9 @@ def test_product_page_shows_sizes_stock_state_and_like_button(client):
     VariantFactory(product=product, size="L", stock=30)
     body = client.get(f"/products/{product.pk}/").content.decode()
     assert "Oxford Shirt" in body
-    assert re.search(r'value="[0-9A-Z]{13}" disabled>\s*<span class="size-label">S</span>', body)
+    assert re.search(
+        r'value="[0-9A-Z]{13}" disabled required>\s*<span class="size-label">S</span>', body
+    )
     assert "Only 2 left" in body
     assert "Crisp &lt;b&gt;cotton&lt;/b&gt;." in body
     assert 'name="liked" value="1"' in body
