@@ -1,0 +1,192 @@
+"""Shared pieces of the load tests: the benchmark environment, gunicorn, an HTTP client.
+
+The load tests run against gunicorn with production settings on 127.0.0.1, on their
+own PostgreSQL database and Redis database so they never touch development data.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/baro_bench"
+)
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+BENCH_SECRET = "bench-only-" + "k9Qv2xR7mZpL4wT8nB1cY6hJ3fD5sG0aE2uK7oV9"  # not a deploy secret
+
+
+def bench_environment(**extra: str) -> dict[str, str]:
+    """Production settings, served over plain HTTP on loopback."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="baro.settings",
+        DATABASE_URL=BENCH_DATABASE_URL,
+        REDIS_URL=BENCH_REDIS_URL,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=BENCH_SECRET,
+        DJANGO_ALLOWED_HOSTS=f"{HOST},localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        BARO_CACHE_PREFIX="bench",
+    )
+    env.update(extra)
+    return env
+
+
+def setup_django() -> None:
+    """Configure this process like the benchmark server (same database, same Redis)."""
+    os.environ.update(bench_environment())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_database() -> None:
+    """Create the benchmark database if it is missing, migrate it, collect static files."""
+    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    exists = subprocess.run(
+        ["psql", server, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    env = bench_environment()
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+
+
+class Gunicorn:
+    """gunicorn with the project's gunicorn.conf.py, started and stopped around a run."""
+
+    def __init__(self, port: int, *, workers: int | None = None, threads: int | None = None):
+        self.port = port
+        self.env = bench_environment(
+            GUNICORN_BIND=f"{HOST}:{port}",
+            GUNICORN_ACCESSLOG="",
+            **({"GUNICORN_WORKERS": str(workers)} if workers else {}),
+            **({"GUNICORN_THREADS": str(threads)} if threads else {}),
+        )
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        log = open(ROOT / "bench-gunicorn.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "baro.wsgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return self
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited; see bench-gunicorn.log")
+            time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
+class Browser:
+    """A tiny keep-alive HTTP client that keeps cookies and sends htmx headers."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    connection: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        return self.connection
+
+    def request(self, method: str, path: str, body: str | None = None, htmx: bool = False):
+        headers = {"Host": f"{HOST}:{self.port}", "Referer": f"http://{HOST}:{self.port}/"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if "csrftoken" in self.cookies and method == "POST":
+            headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if htmx:
+            headers["HX-Request"] = "true"
+            headers["HX-Current-URL"] = f"http://{HOST}:{self.port}/"
+        for attempt in (1, 2):
+            try:
+                connection = self._connection()
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.connection = None  # the server closed a kept-alive socket: reconnect
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, dict(response.getheaders()), content.decode("utf-8", "replace")
+
+
+def form_value(html: str, name: str) -> str | None:
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def log_in_sessions(users) -> dict[int, str]:
+    """Session cookies for ``users``, written straight into the session store the
+    server reads (Redis), as a login would, without paying for password hashing."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    cookies = {}
+    for user in users:
+        session = store_class()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        cookies[user.pk] = session.session_key
+    return cookies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
