@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run dev migrate seed test lint format clean
+.PHONY: install run dev migrate seed test lint format bench bench-orders clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Load benchmarks: PostgreSQL and Redis on loopback (BENCH_DATABASE_URL, BENCH_REDIS_URL).
+USERS ?= 500
+SPAWN_RATE ?= 20
+DURATION ?= 180
+bench: install
+	$(PY) tests/load/bench.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --duration $(DURATION)
+
+bench-orders: install
+	$(PY) tests/load/orders.py --buyers 50 --seconds 20
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache

@@ -15,6 +15,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off
 timeout = 30
+# Longer than a shopper's pause between clicks, so a kept-alive connection is not closed
+# just as the browser reuses it (behind a load balancer: its idle timeout, plus a bit).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "10"))
 graceful_timeout = 20
 
 # Every worker generates TSIDs, so every live worker needs its own node id.

@@ -205,6 +205,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded and demo images are served by Django itself unless BARO_SERVE_MEDIA=0
 # (then a storage backend or the front proxy serves /media/).
 SERVE_MEDIA = env_bool("BARO_SERVE_MEDIA", True)
+# Routes /bench/bare, the load benchmark's "framework ceiling" view.
+BARO_BENCH = env_bool("BARO_BENCH", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

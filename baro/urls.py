@@ -4,7 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 
 from apps.core.converters import TSIDConverter
-from apps.core.views import healthz
+from apps.core.views import bench_bare, healthz
 
 register_converter(TSIDConverter, "tsid")
 
@@ -25,3 +25,6 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+if settings.BARO_BENCH:
+    urlpatterns += [path("bench/bare", bench_bare, name="bench-bare")]

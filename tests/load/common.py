@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import runpy
 import signal
 import subprocess
 import sys
@@ -75,14 +76,20 @@ def ensure_database() -> None:
 class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py, started and stopped around a run."""
 
-    def __init__(self, port: int, *, workers: int | None = None, threads: int | None = None):
+    def __init__(self, port: int, *, extra_env: dict[str, str] | None = None):
         self.port = port
         self.env = bench_environment(
-            GUNICORN_BIND=f"{HOST}:{port}",
-            GUNICORN_ACCESSLOG="",
-            **({"GUNICORN_WORKERS": str(workers)} if workers else {}),
-            **({"GUNICORN_THREADS": str(threads)} if threads else {}),
+            GUNICORN_BIND=f"{HOST}:{port}", GUNICORN_ACCESSLOG="", **(extra_env or {})
         )
+        # What gunicorn.conf.py decides in this environment (workers, threads).
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.workers, self.threads = conf["workers"], conf["threads"]
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:

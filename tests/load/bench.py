@@ -1,0 +1,316 @@
+"""The load benchmark behind ``make bench``.
+
+    python tests/load/bench.py [--users 500] [--spawn-rate 20] [--duration 180]
+
+1. Prepares a PostgreSQL database of its own (baro_bench; reused when present) with
+   100,000 products, 5,000 looks and 1,000 shoppers (password bench-password-2026).
+2. Starts gunicorn with production settings and Redis sessions on 127.0.0.1.
+3. Runs the locust scenario (tests/load/locustfile.py) headless: --users shoppers,
+   ramped up at --spawn-rate per second, measured for --duration seconds after the
+   ramp-up (statistics are reset when the ramp-up ends).
+4. Runs the same gunicorn against a bare Django view (no think time) for the
+   framework's ceiling on this machine.
+5. Stops everything, audits stock (initial = remaining + sold, oversold = 0) and
+   writes bench-results.json and a table.
+
+Shoppers start logged in: their sessions are written into Redis up front, exactly
+as a login writes them, so the run measures shopping rather than 500 PBKDF2 hashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.load import common  # noqa: E402
+
+PORT = 8767
+PRODUCTS = 100_000
+LOOKS = 5_000
+SHOPPERS = 1_000
+SHOPPER_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark accounts on a loopback server
+HOT_PRODUCTS = 40
+HOT_STOCK = 25
+RESULTS = common.ROOT / "bench-results.json"
+
+
+def prepare_data() -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+
+    from apps.accounts.models import User
+    from apps.products.models import Product
+    from apps.swipe.models import Look
+
+    if Product.objects.count() < PRODUCTS or Look.objects.count() < LOOKS:
+        print(f"bench data: seeding {PRODUCTS:,} products and {LOOKS:,} looks (once)...")
+        call_command("seed_demo", products=PRODUCTS, looks=LOOKS, reset=True)
+    have = set(
+        User.objects.filter(email__startswith="bench-shopper-").values_list("email", flat=True)
+    )
+    password = make_password(SHOPPER_PASSWORD)  # one hash, shared: same password for all
+    missing = [
+        User(
+            email=email,
+            name=f"Shopper {index}",
+            password=password,
+            shipping_address="1 Seongsu-ro, Seoul",
+        )
+        for index in range(SHOPPERS)
+        if (email := f"bench-shopper-{index:04d}@baro.local") not in have
+    ]
+    User.objects.bulk_create(missing, batch_size=1000)
+
+
+def prepare_run(workdir: Path) -> dict:
+    """Sessions for every shopper, the hot sizes restocked, and their stock noted."""
+    from apps.accounts.models import User
+    from apps.orders.models import CartItem
+    from apps.products.models import Product, Variant
+
+    shoppers = list(User.objects.filter(email__startswith="bench-shopper-").order_by("email"))
+    CartItem.objects.filter(user__in=shoppers).delete()
+    sessions = common.log_in_sessions(shoppers)
+    (workdir / "sessions.json").write_text(json.dumps(list(sessions.values())))
+
+    hot = list(
+        Product.objects.filter(is_active=True).order_by("-likes_count", "-id")[:HOT_PRODUCTS]
+    )
+    Variant.objects.filter(product__in=hot).update(stock=HOT_STOCK)
+    variants = list(Variant.objects.filter(product__in=hot).values_list("product_id", "id"))
+    by_product: dict[str, list[str]] = {}
+    for product_id, variant_id in variants:
+        by_product.setdefault(str(product_id), []).append(str(variant_id))
+    (workdir / "catalogue.json").write_text(json.dumps({"hot": list(by_product.items())}))
+    return {int(variant_id): HOT_STOCK for _, variant_id in variants}
+
+
+def audit(initial: dict[int, int], since_id: int) -> dict:
+    from django.db.models import Sum
+
+    from apps.orders.models import Order, OrderItem
+    from apps.products.models import Variant
+
+    remaining = dict(Variant.objects.filter(pk__in=list(initial)).values_list("id", "stock"))
+    sold = dict(
+        OrderItem.objects.filter(order_id__gte=since_id, order__status=Order.Status.ORDERED)
+        .values("variant_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("variant_id", "units")
+    )
+    mismatched = [v for v in initial if remaining[v] + sold.get(v, 0) != initial[v]]
+    return {
+        "sizes_on_sale": len(initial),
+        "initial_units": sum(initial.values()),
+        "remaining_units": sum(remaining.values()),
+        "sold_units": sum(sold.values()),
+        "orders": Order.objects.filter(pk__gte=since_id).count(),
+        "sold_out_sizes": sum(1 for v in remaining.values() if v == 0),
+        "oversold_units": sum(max(0, sold.get(v, 0) - initial[v]) for v in initial),
+        "negative_stock_sizes": sum(1 for v in remaining.values() if v < 0),
+        "conservation_mismatches": len(mismatched),
+    }
+
+
+def run_locust(
+    workdir: Path,
+    *,
+    users: int,
+    spawn_rate: float,
+    seconds: int,
+    bare: bool,
+    prefix: str,
+    no_wait: bool = False,
+) -> Path:
+    ramp = users / spawn_rate
+    env = common.bench_environment(
+        BENCH_SESSIONS=str(workdir / "sessions.json"),
+        BENCH_CATALOGUE=str(workdir / "catalogue.json"),
+        BENCH_BARE="1" if bare else "0",
+        BENCH_NO_WAIT="1" if no_wait else "0",
+    )
+    csv_prefix = workdir / prefix
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(Path(__file__).with_name("locustfile.py")),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate),
+            "-t",
+            f"{int(ramp + seconds)}s",
+            "--host",
+            f"http://{common.HOST}:{PORT}",
+            "--csv",
+            str(csv_prefix),
+            "--reset-stats",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--stop-timeout",
+            "10",
+        ],
+        env=env,
+        check=True,
+        cwd=common.ROOT,
+    )
+    return csv_prefix
+
+
+def read_stats(csv_prefix: Path) -> tuple[list[dict], dict]:
+    rows = list(csv.DictReader(open(f"{csv_prefix}_stats.csv")))
+    failures = list(csv.DictReader(open(f"{csv_prefix}_failures.csv")))
+
+    def number(row, key):
+        value = row.get(key, "") or "0"
+        return float(value) if value != "N/A" else None
+
+    endpoints = []
+    overall = {}
+    for row in rows:
+        entry = {
+            "name": row["Name"] if row["Type"] else "Aggregated",
+            "method": row["Type"],
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": round(number(row, "Requests/s"), 1),
+            "p50_ms": number(row, "50%"),
+            "p95_ms": number(row, "95%"),
+            "p99_ms": number(row, "99%"),
+        }
+        if row["Name"] == "Aggregated":
+            overall = entry
+        else:
+            endpoints.append(entry)
+    overall["failures_by_type"] = {
+        f"{row['Method']} {row['Name']}: {row['Error']}": int(row["Occurrences"])
+        for row in failures
+    }
+    return endpoints, overall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--duration", type=int, default=180, help="Seconds measured after ramp-up.")
+    parser.add_argument("--bare-users", type=int, default=50)
+    parser.add_argument("--bare-duration", type=int, default=30)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    common.ensure_database()
+    common.setup_django()
+    prepare_data()
+    from apps.core import tsid
+
+    with tempfile.TemporaryDirectory(prefix="baro-bench-") as tmp:
+        workdir = Path(tmp)
+        initial = prepare_run(workdir)
+        since_id = tsid.new_tsid()
+        started = time.time()
+        with common.Gunicorn(PORT, extra_env={"BARO_BENCH": "1"}) as server:
+            shop_csv = run_locust(
+                workdir,
+                users=args.users,
+                spawn_rate=args.spawn_rate,
+                seconds=args.duration,
+                bare=False,
+                prefix="shop",
+            )
+            # Both ceilings at the same concurrency and without think time: the bare view
+            # (the framework's limit here) and the shop's own mix (its limit).
+            bare_csv = run_locust(
+                workdir,
+                users=args.bare_users,
+                spawn_rate=args.bare_users,
+                seconds=args.bare_duration,
+                bare=True,
+                prefix="bare",
+            )
+            saturated_csv = run_locust(
+                workdir,
+                users=args.bare_users,
+                spawn_rate=args.bare_users,
+                seconds=args.bare_duration,
+                bare=False,
+                prefix="saturated",
+                no_wait=True,
+            )
+            workers, threads = server.workers, server.threads
+        endpoints, overall = read_stats(shop_csv)
+        _, bare = read_stats(bare_csv)
+        _, saturated = read_stats(saturated_csv)
+
+    stock = audit(initial, since_id)
+    swipe = next((e for e in endpoints if e["name"] == "/swipe/[look]/"), {})
+    report = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "machine": {"cores": __import__("os").cpu_count()},
+        "settings": {
+            "users": args.users,
+            "spawn_rate": args.spawn_rate,
+            "measured_seconds": args.duration,
+            "think_time_s": [1, 3],
+            "gunicorn_workers": workers,
+            "gunicorn_threads": threads,
+        },
+        "overall": overall,
+        "endpoints": sorted(endpoints, key=lambda e: -e["requests"]),
+        "bare_view_ceiling": bare,
+        "shop_mix_saturated": saturated,
+        # Throughput the real page mix sustains with no think time, as a share of what
+        # the same gunicorn serves for a view that does nothing.
+        "fraction_of_ceiling": round(saturated["rps"] / bare["rps"], 3)
+        if bare.get("rps")
+        else None,
+        "stock_audit": stock,
+        "targets": {
+            "overall_p95_le_100ms": overall.get("p95_ms") is not None and overall["p95_ms"] <= 100,
+            "swipe_p95_le_50ms": swipe.get("p95_ms") is not None and swipe["p95_ms"] <= 50,
+            "zero_failed_requests": overall.get("failures") == 0,
+            "zero_oversold_units": stock["oversold_units"] == 0
+            and stock["negative_stock_sizes"] == 0,
+        },
+    }
+    args.output.write_text(json.dumps(report, indent=2))
+
+    print(
+        f"\n{'endpoint':<32} {'reqs':>7} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
+    )
+    for e in [
+        *report["endpoints"],
+        {**overall, "name": "ALL"},
+        {**saturated, "name": "shop mix, no think time"},
+        {**bare, "name": "bare view, no think time"},
+    ]:
+        print(
+            f"{e['name'][:32]:<32} {e['requests']:>7} {e['failures']:>5} {e['rps']:>7} "
+            f"{e['p50_ms']:>6.0f} {e['p95_ms']:>6.0f} {e['p99_ms']:>6.0f}"
+        )
+    print(
+        f"\nwith no think time the shop's pages reach {report['fraction_of_ceiling']:.1%} "
+        "of the bare view's throughput"
+    )
+    print(f"stock audit: {json.dumps(stock)}")
+    print(f"targets: {json.dumps(report['targets'])}")
+    print(f"written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
