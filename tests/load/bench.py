@@ -30,13 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.load import common  # noqa: E402
+from tests.load import common
 
 PORT = 8767
 PRODUCTS = 100_000
 LOOKS = 5_000
 SHOPPERS = 1_000
-SHOPPER_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark accounts on a loopback server
+SHOPPER_PASSWORD = "bench-password-2026"
 HOT_PRODUCTS = 40
 HOT_STOCK = 25
 RESULTS = common.ROOT / "bench-results.json"
