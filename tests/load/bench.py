@@ -171,8 +171,8 @@ def run_locust(
 
 
 def read_stats(csv_prefix: Path) -> tuple[list[dict], dict]:
-    rows = list(csv.DictReader(open(f"{csv_prefix}_stats.csv")))
-    failures = list(csv.DictReader(open(f"{csv_prefix}_failures.csv")))
+    with open(f"{csv_prefix}_stats.csv") as stats, open(f"{csv_prefix}_failures.csv") as fails:
+        rows, failures = list(csv.DictReader(stats)), list(csv.DictReader(fails))
 
     def number(row, key):
         value = row.get(key, "") or "0"

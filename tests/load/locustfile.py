@@ -14,11 +14,12 @@ import random
 import re
 import threading
 from itertools import count
+from pathlib import Path
 
 from locust import HttpUser, between, constant, events, task
 
-SESSIONS = json.loads(open(os.environ["BENCH_SESSIONS"]).read())
-CATALOGUE = json.loads(open(os.environ["BENCH_CATALOGUE"]).read())
+SESSIONS = json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text())
+CATALOGUE = json.loads(Path(os.environ["BENCH_CATALOGUE"]).read_text())
 BARE = os.environ.get("BENCH_BARE") == "1"
 NO_WAIT = os.environ.get("BENCH_NO_WAIT") == "1"
 _next_session = count()
