@@ -1,0 +1,76 @@
+"""Where a request's time goes: the busiest pages, in-process, on the benchmark data.
+
+    python tests/load/profile_pages.py [--rounds 20] [--top 25]
+
+Runs after ``make bench`` has prepared baro_bench. Prints the mean time per page
+(one logged-in shopper, no concurrency) and a cProfile of all of them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.load import common  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    common.setup_django()
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.products.models import Product
+
+    user = User.objects.filter(email__startswith="bench-shopper-").order_by("email").last()
+    client = Client(HTTP_HOST=common.HOST)
+    client.force_login(user)
+    product = Product.objects.order_by("-likes_count").values_list("id", flat=True)[5]
+    pages = {
+        "feed /": "/",
+        "products list": "/products/?sort=popular&category=tops",
+        "product page": f"/products/{product}/",
+        "orders": "/orders/",
+        "cart": "/cart/",
+    }
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://{common.HOST}/"}
+
+    def swipe() -> None:
+        html = client.get("/").content.decode()
+        top = re.search(r'is-top" data-look="([0-9A-Z]{13})"', html)
+        if top:
+            client.post(f"/swipe/{top.group(1)}/", {"reaction": "dislike"}, **htmx)
+
+    for name, url in pages.items():
+        client.get(url)
+        started = time.perf_counter()
+        for _ in range(args.rounds):
+            client.get(url)
+        print(f"{name:<16} {(time.perf_counter() - started) / args.rounds * 1000:6.1f} ms")
+    started = time.perf_counter()
+    for _ in range(args.rounds):
+        swipe()
+    print(f"{'feed + swipe':<16} {(time.perf_counter() - started) / args.rounds * 1000:6.1f} ms")
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.rounds):
+        for url in pages.values():
+            client.get(url)
+        swipe()
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
