@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.load import common  # noqa: E402
+from tests.load import common
 
 
 def main() -> None:
