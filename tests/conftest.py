@@ -72,3 +72,16 @@ def _clear_caches():
             cache.delete_pattern("*")  # only this run's prefix, never other keys
         else:
             cache.clear()
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """A real django-redis client pointed at a port where nothing listens."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        },
+    }

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -15,31 +14,20 @@ from apps.orders.models import Order, OrderItem
 from apps.orders.services import Line
 from apps.products.models import Variant
 from tests.factories import UserFactory, VariantFactory
+from tests.threads import run_concurrently
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_threads(target, args_list):
-    outcomes: list = [None] * len(args_list)
-    barrier = threading.Barrier(len(args_list))
+    """(kind, value) per thread: "ok", a clear "out_of_stock", or any other "error"."""
 
-    def runner(index, args):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", target(*args))
-        except services.OutOfStock as exc:
-            outcomes[index] = ("out_of_stock", exc)
-        except BaseException as exc:  # anything else is a failure the test reports
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
+    def kind(outcome):
+        if isinstance(outcome, services.OutOfStock):
+            return "out_of_stock"
+        return "error" if isinstance(outcome, BaseException) else "ok"
 
-    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(args_list)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [(kind(outcome), outcome) for outcome in run_concurrently(target, args_list)]
 
 
 def stock(variant_id) -> int:

@@ -1,11 +1,10 @@
-import threading
-
 import pytest
 from django.db import connection
 
 from apps.products.models import Product, ProductLike
 from apps.products.services import ProductUnavailable, product_like_set
 from tests.factories import ProductFactory, UserFactory
+from tests.threads import run_concurrently
 
 
 @pytest.mark.django_db
@@ -53,31 +52,17 @@ def test_like_rows_have_no_foreign_key_to_the_product_row():
 def test_concurrent_likes_and_unlikes_keep_the_count_exact():
     product = ProductFactory()
     users = [UserFactory() for _ in range(24)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(users))
 
     def shopper(user, rounds: int) -> None:
-        try:
-            barrier.wait()
-            for step in range(rounds):
-                # Each shopper presses like/unlike and double-taps, all at once.
-                product_like_set(user=user, product_id=product.pk, liked=step % 2 == 0)
-                product_like_set(user=user, product_id=product.pk, liked=step % 2 == 0)
-        except BaseException as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for step in range(rounds):
+            # Each shopper presses like/unlike and double-taps, all at once.
+            product_like_set(user=user, product_id=product.pk, liked=step % 2 == 0)
+            product_like_set(user=user, product_id=product.pk, liked=step % 2 == 0)
 
-    threads = [
-        threading.Thread(target=shopper, args=(user, 5 if i % 2 else 4))
-        for i, user in enumerate(users)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    outcomes = run_concurrently(
+        shopper, [(user, 5 if i % 2 else 4) for i, user in enumerate(users)]
+    )
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     product.refresh_from_db()
     likes = ProductLike.objects.filter(product_id=product.pk).count()
     assert likes == 12  # the 12 shoppers with an odd number of rounds end on "like"

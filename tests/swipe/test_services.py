@@ -1,5 +1,3 @@
-import threading
-
 import pytest
 from django.db import connection
 
@@ -17,6 +15,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.threads import run_concurrently
 
 LIKE, DISLIKE = Swipe.Reaction.LIKE, Swipe.Reaction.DISLIKE
 
@@ -123,29 +122,17 @@ def test_swipes_have_no_foreign_key_to_the_look_row():
 def test_concurrent_likes_dislikes_and_undos_keep_likes_count_exact():
     look = LookFactory()
     users = [UserFactory() for _ in range(20)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(users))
 
     def shopper(index: int, user) -> None:
-        try:
-            barrier.wait()
-            for step in range(6):
-                reaction = LIKE if (index + step) % 2 == 0 else DISLIKE
-                swipe_record(user=user, look_id=look.pk, reaction=reaction)
-                swipe_record(user=user, look_id=look.pk, reaction=reaction)  # double tap
-                if step == 3 and index % 3 == 0:
-                    swipe_undo(user=user)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        for step in range(6):
+            reaction = LIKE if (index + step) % 2 == 0 else DISLIKE
+            swipe_record(user=user, look_id=look.pk, reaction=reaction)
+            swipe_record(user=user, look_id=look.pk, reaction=reaction)  # double tap
+            if step == 3 and index % 3 == 0:
+                swipe_undo(user=user)
 
-    threads = [threading.Thread(target=shopper, args=(i, u)) for i, u in enumerate(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = run_concurrently(shopper, list(enumerate(users)))
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     like_rows = Swipe.objects.filter(look_id=look.pk, reaction=LIKE).count()
     assert likes(look) == like_rows
     assert like_rows == 10  # odd-indexed shoppers end on "like" (step 5)

@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from apps.core.explain import explain_analyze
 from apps.core.pagination import encode_cursor, keyset_queryset
 from apps.products import selectors
 from apps.products.models import Category, Product
@@ -86,7 +87,7 @@ class Command(BaseCommand):
                     kind=selectors.list_kind(query),
                 )
                 try:
-                    times, plan = self._explain(queryset, runs)
+                    times, plan = explain_analyze(queryset, runs)
                 except EmptyResultSet:
                     times, plan = [0.0], ["(no match: answered without a page query)"]
                 path = self._access_path(plan) if len(plan) > 1 else plan[0]
@@ -115,18 +116,6 @@ class Command(BaseCommand):
         if not row:
             return False
         return encode_cursor(list(row[0]), kind=selectors.list_kind(query))
-
-    def _explain(self, queryset, runs: int):
-        sql, params = queryset.query.sql_with_params()
-        times = []
-        plan: list[str] = []
-        with connection.cursor() as cursor:
-            for _ in range(runs):
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-                plan = [row[0] for row in cursor.fetchall()]
-                match = next(line for line in plan if line.startswith("Execution Time"))
-                times.append(float(re.search(r"([\d.]+) ms", match).group(1)))
-        return times, plan
 
     @staticmethod
     def _access_path(plan: list[str]) -> str:

@@ -10,7 +10,6 @@ ranking is already swiped), then times the feed's queries. Re-running reuses the
 """
 
 import random
-import re
 import statistics
 import time
 
@@ -20,6 +19,7 @@ from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.core import tsid
+from apps.core.explain import explain_analyze
 from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 
@@ -52,14 +52,7 @@ class Command(BaseCommand):
             taste = selectors.shopper_taste(user=shopper)
             taste_times.append((time.perf_counter() - started) * 1000)
         queryset = selectors.feed_queryset(user=shopper, taste=taste)[:2]
-        sql, params = queryset.query.sql_with_params()
-        times, plan = [], []
-        with connection.cursor() as cursor:
-            for _ in range(runs):
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-                plan = [row[0] for row in cursor.fetchall()]
-                line = next(line for line in plan if line.startswith("Execution Time"))
-                times.append(float(re.search(r"([\d.]+) ms", line).group(1)))
+        times, plan = explain_analyze(queryset, runs)
         total_looks = Look.objects.filter(is_active=True).count()
         swiped = Swipe.objects.filter(user=shopper).count()
         self.stdout.write(
