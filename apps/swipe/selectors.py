@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Exists,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 
 from apps.core import tsid
@@ -89,9 +96,11 @@ def _score(taste: Taste) -> RawSQL:
     return RawSQL("(" + " + ".join(sql) + ")", params, output_field=FloatField())  # noqa: S611
 
 
-def _cards(queryset: QuerySet) -> QuerySet:
+def _with_products(looks: list[Look]) -> list[Look]:
+    """Load what a card shows (its products) for all the cards in one query."""
     entries = LookProduct.objects.select_related("product").order_by("position", "id")
-    return queryset.prefetch_related(Prefetch("look_products", queryset=entries))
+    prefetch_related_objects(looks, Prefetch("look_products", queryset=entries))
+    return looks
 
 
 def candidate_pool() -> QuerySet | list[int]:
@@ -133,17 +142,21 @@ def feed_queryset(
     return looks.annotate(score=_score(taste)).order_by("-score", "-id")
 
 
-def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
-    """The looks to show next, best first: unswiped, ranked for this shopper."""
+def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     taste = shopper_taste(user=user)
-    looks = list(_cards(feed_queryset(user=user, taste=taste, exclude=exclude))[:limit])
+    looks = list(feed_queryset(user=user, taste=taste, exclude=exclude)[:limit])
     if len(looks) < limit:
         # The pool is used up (a shopper who swiped nearly everything): rank the rest.
         rest = feed_queryset(
             user=user, taste=taste, exclude=(*exclude, *(look.pk for look in looks)), pool=False
         )
-        looks += list(_cards(rest)[: limit - len(looks)])
+        looks += list(rest[: limit - len(looks)])
     return looks
+
+
+def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
+    """The looks to show next, best first: unswiped, ranked for this shopper."""
+    return _with_products(_ranked(user=user, limit=limit, exclude=exclude))
 
 
 def feed_deck(*, user, top: int | None = None) -> list[Look]:
@@ -153,13 +166,14 @@ def feed_deck(*, user, top: int | None = None) -> list[Look]:
     stays next even if the ranking moved, so the card never changes under a finger.
     """
     if top is not None and user.is_authenticated:
-        kept = _cards(
-            Look.objects.filter(pk=top, is_active=True).exclude(
-                Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk")))
-            )
-        ).first()
+        kept = (
+            Look.objects.filter(pk=top, is_active=True)
+            .exclude(Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk"))))
+            .first()
+        )
         if kept is not None:
-            return [kept, *feed_next_looks(user=user, limit=1, exclude=(kept.pk,))]
+            deck = [kept, *_ranked(user=user, limit=1, exclude=(kept.pk,))]
+            return _with_products(deck)
     return feed_next_looks(user=user, limit=2)
 
 

@@ -20,6 +20,7 @@ class LookUnavailable(Exception):
 class SwipeResult:
     swipe: Swipe
     changed: bool  # False when the same reaction was already recorded (a double tap)
+    created: bool = False  # a new row: the shopper's latest swipe
 
 
 def _move_likes(look_id: int, delta: int) -> None:
@@ -56,7 +57,7 @@ def swipe_record(*, user, look_id: int, reaction: str) -> SwipeResult:
                 swipe.reaction = reaction
             return SwipeResult(swipe=swipe, changed=bool(changed))
         _move_likes(look_id, 1 if reaction == Reaction.LIKE else 0)
-        return SwipeResult(swipe=swipe, changed=True)
+        return SwipeResult(swipe=swipe, changed=True, created=True)
 
 
 def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:

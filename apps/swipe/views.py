@@ -12,20 +12,20 @@ from . import selectors, services
 from .forms import SwipeForm, UndoForm
 
 
-def _deck_context(request, *, top=None) -> dict:
-    deck = selectors.feed_deck(user=request.user, top=top)
+def _deck_context(request, *, top=None, last_swipe=None) -> dict:
     return {
-        "deck": deck,
-        "last_swipe": selectors.last_swipe(user=request.user),
+        "deck": selectors.feed_deck(user=request.user, top=top),
+        # The undo button names the latest swipe; a swipe just created is that one.
+        "last_swipe": last_swipe or selectors.last_swipe(user=request.user),
     }
 
 
 LIKED_COUNT_OOB = "base.html#liked-count"
 
 
-def _render_deck(request, *, top=None):
+def _render_deck(request, *, top=None, last_swipe=None):
     """The deck fragment for htmx, with the header's liked count out of band."""
-    context = _deck_context(request, top=top)
+    context = _deck_context(request, top=top, last_swipe=last_swipe)
     context.update(liked_count=selectors.liked_count(user=request.user), oob=True)
     return render_fragments(request, ["swipe/feed.html#deck", LIKED_COUNT_OOB], context)
 
@@ -44,7 +44,7 @@ def swipe(request, look_id):
         message = next(iter(form.errors.values()))[0]
         return HttpResponseBadRequest(message)
     try:
-        services.swipe_record(
+        result = services.swipe_record(
             user=request.user, look_id=look_id, reaction=form.cleaned_data["reaction"]
         )
     except services.LookUnavailable as exc:
@@ -60,7 +60,8 @@ def swipe(request, look_id):
         messages.success(request, "Removed from your liked looks.")
         return redirect("swipe:liked")
     if request.htmx:
-        return _render_deck(request, top=form.cleaned_data["next"])
+        latest = result.swipe if result.created else None
+        return _render_deck(request, top=form.cleaned_data["next"], last_swipe=latest)
     return redirect("swipe:feed")
 
 
