@@ -57,8 +57,8 @@ def pytest_collection_modifyitems(config, items):
     }
     for item in items:
         for marker, (available, reason) in reasons.items():
-            if marker in item.keywords and not available():
-                item.add_marker(pytest.mark.skip(reason=reason))
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skipif(not available(), reason=reason))
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,7 @@ class CategoryAdmin(BaseModelAdmin):
 
 class SellerScopedAdmin(BaseModelAdmin):
     """Admins see every store's rows; a seller (staff with the seller role) sees and
-    edits only rows of the stores they own. ``store_path`` leads from the row to its store."""
-
-    store_path = "store"
+    edits only rows of the stores they own."""
 
     @staticmethod
     def is_seller(request) -> bool:
@@ -37,16 +35,11 @@ class SellerScopedAdmin(BaseModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.is_seller(request):
-            queryset = queryset.filter(**{f"{self.store_path}__owner": request.user})
+            queryset = queryset.filter(store__owner=request.user)
         return queryset
 
     def _owns(self, request, obj) -> bool:
-        if obj is None:
-            return True
-        store = obj
-        for part in self.store_path.split("__"):
-            store = getattr(store, part)
-        return store.owner_id == request.user.pk
+        return obj is None or obj.store.owner_id == request.user.pk
 
     def has_module_permission(self, request):
         return self.is_seller(request) or super().has_module_permission(request)

@@ -44,13 +44,12 @@ def _navigation(query: selectors.ProductQuery, categories) -> dict:
 @vary_on_headers("HX-Request")
 def product_list(request):
     form = ProductListForm(request.GET)
-    categories = selectors.category_list()
     if not form.is_valid():
         query = selectors.ProductQuery()
         context = {
             "query": query,
             "errors": [error for errors in form.errors.values() for error in errors],
-            **_navigation(query, categories),
+            **_navigation(query, selectors.category_list()),
         }
         return render(request, "products/list.html", context, status=400)
 
@@ -68,11 +67,12 @@ def product_list(request):
         "query": query,
         "page": page,
         "next_url": _page_url(query, page.next_cursor) if page.has_next else None,
-        **_navigation(query, categories),
     }
-    # An htmx request for a later page (infinite scroll) gets just the next cards.
-    template = "products/list.html#page" if request.htmx and cursor else "products/list.html"
-    return render(request, template, context)
+    if request.htmx and cursor:
+        # Infinite scroll: just the next cards, no chips or tabs to build.
+        return render(request, "products/list.html#page", context)
+    context.update(_navigation(query, selectors.category_list()))
+    return render(request, "products/list.html", context)
 
 
 def _product_or_404(product_id) -> Product:
