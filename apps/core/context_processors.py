@@ -1,15 +1,50 @@
 def header(request):
-    """Counts the header shows. Callables, so only pages that render them query."""
+    """The header's liked-looks and cart counts.
+
+    Both come from one query, made only when a page renders them (callables in the
+    context are called by the template on first use)."""
     user = getattr(request, "user", None)
+    counts: dict[str, int] = {}
 
-    def liked_count() -> int:
-        from apps.swipe.selectors import liked_count as count
+    def load() -> dict[str, int]:
+        if not counts:
+            counts.update(header_counts(user))
+        return counts
 
-        return count(user=user) if user is not None else 0
+    return {"liked_count": lambda: load()["liked"], "cart_count": lambda: load()["cart"]}
 
-    def cart_count() -> int:
-        from apps.orders.selectors import cart_count as count
 
-        return count(user=user) if user is not None else 0
+def header_counts(user) -> dict[str, int]:
+    if user is None or not user.is_authenticated:
+        return {"liked": 0, "cart": 0}
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
 
-    return {"liked_count": liked_count, "cart_count": cart_count}
+    from apps.orders.models import CartItem
+    from apps.swipe.models import Swipe
+
+    likes = (
+        Swipe.objects.filter(user=OuterRef("pk"), reaction=Swipe.Reaction.LIKE)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cart = (
+        CartItem.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            liked=Coalesce(Subquery(likes, output_field=IntegerField()), 0),
+            cart=Coalesce(Subquery(cart, output_field=IntegerField()), 0),
+        )
+        .first()
+    )
+    return row or {"liked": 0, "cart": 0}
