@@ -2,22 +2,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from apps.core.decorators import login_required, role_required
+from apps.core.urls import same_site
 
 from . import services
 from .forms import LoginForm, ProfileForm, SignupForm
 
 
 def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return same_site(request, request.POST.get("next") or request.GET.get("next"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,13 +9,14 @@ admins always pass, anyone else without the role gets the 403 page.
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from .urls import referer_path, same_site
 
 
 def _next_path(request) -> str:
@@ -25,22 +26,11 @@ def _next_path(request) -> str:
     page the shopper is looking at (``HX-Current-URL``) is the right place to return.
     """
     if getattr(request, "htmx", False):
-        return _same_site_path(request, request.htmx.current_url_abs_path)
+        return same_site(request, request.htmx.current_url_abs_path)
     if request.method != "GET":
         # A form posted while logged out: return to the page that showed the form.
-        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-        if referer.netloc == request.get_host():
-            return _same_site_path(request, urlunsplit(("", "", referer.path, referer.query, "")))
-        return "/"
+        return referer_path(request)
     return request.get_full_path()
-
-
-def _same_site_path(request, path: str | None) -> str:
-    if path and url_has_allowed_host_and_scheme(
-        path, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return path
-    return "/"
 
 
 def login_url_for(request) -> str:

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.core.decorators import login_required
 from apps.core.htmx import render_fragments
 from apps.core.pagination import InvalidCursor
+from apps.core.urls import referer_path
 
 from . import selectors, services
 from .forms import CartQuantityForm, CheckoutForm, VariantQuantityForm
@@ -36,11 +37,7 @@ def _cart_feedback(request, *, ok: bool, message: str):
 
 
 def _back(request, fallback: str):
-    referer = request.META.get("HTTP_REFERER", "")
-    host = request.get_host()
-    if referer.startswith((f"http://{host}/", f"https://{host}/")):
-        return redirect(referer)
-    return redirect(fallback)
+    return redirect(referer_path(request, default=fallback))
 
 
 @require_POST

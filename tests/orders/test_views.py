@@ -75,7 +75,15 @@ def test_add_to_cart_without_javascript_returns_to_the_page(client, shopper):
         {"variant": str(variant.pk)},
         HTTP_REFERER=f"http://testserver/products/{variant.product_id}/",
     )
-    assert response["Location"] == f"http://testserver/products/{variant.product_id}/"
+    assert response["Location"] == f"/products/{variant.product_id}/"
+
+
+def test_add_to_cart_never_redirects_off_site(client, shopper):
+    variant = VariantFactory(stock=5)
+    response = client.post(
+        "/cart/items/", {"variant": str(variant.pk)}, HTTP_REFERER="https://evil.example/x"
+    )
+    assert response["Location"] == "/cart/"
 
 
 def test_anonymous_add_to_cart_is_sent_to_login(client):
