@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.decorators import login_required
+from apps.core.forms import first_error
 from apps.core.htmx import render_fragments
 from apps.core.pagination import InvalidCursor
 from apps.core.urls import referer_path
@@ -18,10 +19,6 @@ from .forms import CartQuantityForm, CheckoutForm, VariantQuantityForm
 from .models import CartItem, Order
 
 CART_COUNT_OOB = "base.html#cart-count"
-
-
-def _first_error(form) -> str:
-    return next(iter(form.errors.values()))[0]
 
 
 def _cart_feedback(request, *, ok: bool, message: str):
@@ -46,7 +43,7 @@ def cart_add(request):
     form = VariantQuantityForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.OrderError(_first_error(form))
+            raise services.OrderError(first_error(form))
         services.cart_add(
             user=request.user,
             variant_id=form.cleaned_data["variant"],
@@ -75,7 +72,7 @@ def cart_item_update(request, item_id):
     form = CartQuantityForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.OrderError(_first_error(form))
+            raise services.OrderError(first_error(form))
         services.cart_set_quantity(
             user=request.user, item_id=item_id, quantity=form.cleaned_data["quantity"]
         )
@@ -96,8 +93,8 @@ def buy_now(request):
     form = VariantQuantityForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            return _cart_feedback(request, ok=False, message=_first_error(form))
-        messages.error(request, _first_error(form))
+            return _cart_feedback(request, ok=False, message=first_error(form))
+        messages.error(request, first_error(form))
         return _back(request, reverse("products:list"))
     query = urlencode(
         {"variant": str(form.cleaned_data["variant"]), "quantity": form.cleaned_data["quantity"]}
@@ -121,7 +118,7 @@ def checkout(request):
     if request.method == "GET":
         prefill = VariantQuantityForm(request.GET) if request.GET.get("variant") else None
         if prefill is not None and not prefill.is_valid():
-            messages.error(request, _first_error(prefill))
+            messages.error(request, first_error(prefill))
             return redirect("orders:cart")
         data = prefill.cleaned_data if prefill else {}
         form = CheckoutForm(

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.decorators import login_required
+from apps.core.forms import first_error
 from apps.core.htmx import render_fragments
 from apps.core.pagination import InvalidCursor
 
@@ -31,7 +32,6 @@ def _render_deck(request, *, top=None, last_swipe=None):
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def feed(request):
     return render(request, "swipe/feed.html", _deck_context(request))
 
@@ -41,8 +41,7 @@ def feed(request):
 def swipe(request, look_id):
     form = SwipeForm(request.POST)
     if not form.is_valid():
-        message = next(iter(form.errors.values()))[0]
-        return HttpResponseBadRequest(message)
+        return HttpResponseBadRequest(first_error(form))
     try:
         result = services.swipe_record(
             user=request.user, look_id=look_id, reaction=form.cleaned_data["reaction"]
