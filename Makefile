@@ -6,15 +6,21 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run dev migrate seed test lint format bench bench-orders clean
+.PHONY: install install-dev run dev migrate seed test lint format bench bench-orders clean
 
+# The shop alone (make run); the tools on top of it (make test, lint, bench).
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -31,15 +37,16 @@ dev: seed
 	$(PY) manage.py backend
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install-dev
 	$(PY) manage.py backend
 	$(PY) -m pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
@@ -47,11 +54,11 @@ format: install
 USERS ?= 500
 SPAWN_RATE ?= 20
 DURATION ?= 180
-bench: install
-	$(PY) tests/load/bench.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --duration $(DURATION)
+bench: install-dev
+	$(PY) apps/bench/load/bench.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --duration $(DURATION)
 
-bench-orders: install
-	$(PY) tests/load/orders.py --buyers 50 --seconds 20
+bench-orders: install-dev
+	$(PY) apps/bench/load/orders.py --buyers 50 --seconds 20
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "apps.products",
     "apps.swipe",
     "apps.orders",
+    "apps.demo",
+    "apps.bench",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.header",
+                "baro.context_processors.header",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 
 from apps.core.converters import TSIDConverter
-from apps.core.views import bench_bare, healthz
+from apps.core.views import healthz
 
 register_converter(TSIDConverter, "tsid")
 
@@ -27,4 +27,4 @@ if settings.SERVE_MEDIA:
     ]
 
 if settings.BARO_BENCH:
-    urlpatterns += [path("bench/bare", bench_bare, name="bench-bare")]
+    urlpatterns += [path("", include("apps.bench.urls"))]

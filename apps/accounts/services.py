@@ -1,9 +1,11 @@
 from django.db import IntegrityError, transaction
 
+from apps.core.errors import ShopError
+
 from .models import User
 
 
-class EmailTaken(Exception):
+class EmailTaken(ShopError):
     message = "An account with this email already exists. Log in instead?"
 
 

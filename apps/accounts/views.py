@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.core.decorators import login_required, role_required
-from apps.core.urls import same_site
+from apps.core.redirects import same_site
 
 from . import services
 from .forms import LoginForm, ProfileForm, SignupForm

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
-from .urls import referer_path, same_site
+from .redirects import referer_path, same_site
 
 
 def _next_path(request) -> str:

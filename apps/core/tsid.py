@@ -169,3 +169,25 @@ def set_node(node: int | None) -> None:
 
 def current_node() -> int:
     return _generator.node
+
+
+class Backdated:
+    """TSIDs for rows that record the past (bulk-loaded demo or measurement data):
+    each id carries the given millisecond, unique within this generator. Ids asked
+    for in time order come out increasing; more than 4,096 in one millisecond borrow
+    the next one."""
+
+    def __init__(self, node: int | None = None) -> None:
+        self.node = current_node() if node is None else node
+        self.last_ms = -1
+        self.counter = 0
+
+    def at(self, unix_ms: int) -> int:
+        if unix_ms <= self.last_ms:
+            self.counter += 1
+            if self.counter > COUNTER_MASK:
+                self.last_ms += 1
+                self.counter = 0
+        else:
+            self.last_ms, self.counter = unix_ms, 0
+        return compose(self.last_ms, self.node, self.counter)

@@ -1,4 +1,4 @@
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -14,9 +14,3 @@ def healthz(request):
     }
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
-
-
-def bench_bare(request):
-    """The framework's ceiling for the load benchmark: the whole middleware stack, no
-    work. Routed only when BARO_BENCH=1 (set by tests/load/bench.py)."""
-    return HttpResponse("ok", content_type="text/plain")

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 
 from apps.core.admin import BaseModelAdmin
+from apps.core.errors import ShopError
 from apps.core.fields import TSID
 from apps.core.tsid import InvalidTSID
 
@@ -57,7 +58,7 @@ class OrderAdmin(BaseModelAdmin):
         for order in queryset.order_by("pk"):
             try:
                 change(order)
-            except services.OrderError as error:
+            except ShopError as error:
                 refused.append(f"#{order.pk}: {error}")
             else:
                 changed += 1

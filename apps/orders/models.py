@@ -3,9 +3,9 @@ from django.db.models import Q
 
 from apps.core.fields import TSIDField
 from apps.core.models import BaseModel
+from apps.products.rules import MAX_LINE_QUANTITY
 
-MAX_CART_LINES = 20
-MAX_LINE_QUANTITY = 10
+MAX_CART_LINES = 20  # different sizes in one cart
 
 
 class CartItem(BaseModel):

@@ -1,57 +1,36 @@
-"""Cart, checkout and order changes. Every stock change locks through ``locking``."""
+"""Cart, checkout and order changes. Stock is taken and put back through
+``apps.products.services`` (which alone locks the stock rows); an order row is locked
+through ``lock_objects`` before the stock rows of its items."""
 
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import wraps
 
 from django.core.mail import send_mail
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.db import retry_on_conflict
+from apps.core.errors import ShopError
+from apps.core.money import format_won
 from apps.products.models import Variant
+from apps.products.rules import MAX_LINE_QUANTITY
+from apps.products.services import OutOfStock, VariantUnavailable, stock_return, stock_take
 
-from .locking import lock_order, lock_variants
-from .models import MAX_CART_LINES, MAX_LINE_QUANTITY, CartItem, Order, OrderItem
+from .lock_objects import lock_order
+from .models import MAX_CART_LINES, CartItem, Order, OrderItem
 
 logger = logging.getLogger(__name__)
 
-RETRY_ATTEMPTS = 4
-RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 MAX_ADDRESS_LENGTH = 500
 
 
-class OrderError(Exception):
+class OrderError(ShopError):
     """A checkout or order change that cannot go ahead; ``message`` is for the shopper."""
 
     message = "Something about this order is not right."
-
-    def __init__(self, message: str | None = None) -> None:
-        if message:
-            self.message = message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class OutOfStock(OrderError):
-    def __init__(self, *, variant: Variant, requested: int, available: int) -> None:
-        self.variant, self.requested, self.available = variant, requested, available
-        label = f"{variant.product.name} ({variant.label})"
-        if available <= 0:
-            super().__init__(f"{label} is sold out.")
-        else:
-            super().__init__(f"Only {available} left of {label}; you asked for {requested}.")
-
-
-class VariantUnavailable(OrderError):
-    message = "One of these items is no longer on sale. Remove it and try again."
 
 
 class InvalidQuantity(OrderError):
@@ -70,10 +49,6 @@ class InvalidAddress(OrderError):
     message = f"Enter a shipping address (at most {MAX_ADDRESS_LENGTH} characters)."
 
 
-class CheckoutBusy(OrderError):
-    message = "The shop is very busy right now. Please try again in a moment."
-
-
 class NotCancellable(OrderError):
     message = "This order can no longer be cancelled."
 
@@ -86,33 +61,6 @@ class InvalidTransition(OrderError):
 class Line:
     variant_id: int
     quantity: int
-
-
-def _is_retryable(error: DatabaseError) -> bool:
-    cause = error.__cause__
-    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-def retry_on_conflict(func):
-    """Run ``func`` again, a bounded number of times, when the database aborts it with
-    a deadlock or serialization failure; then give the shopper a clear 'try again'.
-    ``func`` must open its own transaction so each attempt starts clean."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        for attempt in range(1, RETRY_ATTEMPTS + 1):
-            try:
-                return func(*args, **kwargs)
-            except DatabaseError as error:
-                if not _is_retryable(error):
-                    raise
-                logger.warning("%s: %s on attempt %d", func.__name__, error, attempt)
-                if attempt == RETRY_ATTEMPTS:
-                    raise CheckoutBusy() from error
-                time.sleep(random.uniform(0.005, 0.02) * attempt)
-        raise AssertionError("unreachable")
-
-    return wrapper
 
 
 def merge_lines(lines: list[Line]) -> list[Line]:
@@ -198,17 +146,10 @@ def _place(
         order = Order.objects.create(
             user=user, shipping_address=shipping_address, idempotency_key=idempotency_key
         )
-        variants = lock_variants(line.variant_id for line in lines)
-        for line in lines:
-            variant = variants.get(line.variant_id)
-            if variant is None or not variant.product.is_active:
-                raise VariantUnavailable()
-            if variant.stock < line.quantity:
-                raise OutOfStock(variant=variant, requested=line.quantity, available=variant.stock)
+        variants = stock_take(quantities={line.variant_id: line.quantity for line in lines})
         items = []
         for line in lines:
             variant = variants[line.variant_id]
-            Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - line.quantity)
             items.append(
                 OrderItem(
                     order=order,
@@ -241,7 +182,7 @@ def order_place(
     the locked values, decrements with F(), writes the order and its items with
     snapshots, removes the bought lines from the cart and commits. Any shortfall
     fails the whole order and changes nothing. Deadlocks and serialization failures
-    are retried, then reported as CheckoutBusy.
+    are retried, then reported as ``Busy``.
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise OrderError("This checkout form has expired. Please check out again.")
@@ -277,7 +218,7 @@ def order_send_confirmation(*, order_id: int) -> None:
     logger.info("order %s placed by %s: %s won", order.pk, order.user_id, order.total)
     send_mail(
         subject=f"BARO order {order.pk} confirmed",
-        message=f"Thank you! Your order {order.pk}:\n{lines}\nTotal: ₩{order.total:,}",
+        message=f"Thank you! Your order {order.pk}:\n{lines}\nTotal: {format_won(order.total)}",
         from_email=None,
         recipient_list=[order.user.email],
         fail_silently=True,
@@ -298,11 +239,12 @@ def order_cancel(*, order_id: int, user=None) -> Order:
         order = lock_order(order_id=order_id, user=user)
         if order.status != Order.Status.ORDERED:
             raise NotCancellable()
-        items = list(order.items.all())
-        variants = lock_variants(item.variant_id for item in items)
-        for item in items:
-            if int(item.variant_id) in variants:  # a deleted size has nowhere to go back to
-                Variant.objects.filter(pk=item.variant_id).update(stock=F("stock") + item.quantity)
+        quantities: dict[int, int] = {}
+        for item in order.items.all():
+            quantities[int(item.variant_id)] = (
+                quantities.get(int(item.variant_id), 0) + item.quantity
+            )
+        stock_return(quantities=quantities)
         order.status = Order.Status.CANCELLED
         order.cancelled_at = timezone.now()
         order.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -329,18 +271,3 @@ def order_set_status(*, order_id: int, status: str) -> Order:
         setattr(order, stamp, timezone.now())
         order.save(update_fields=["status", stamp, "updated_at"])
     return order
-
-
-@retry_on_conflict
-def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
-    """Restock (or correct) a size by ``delta`` units, under the same lock checkouts take,
-    so an admin edit never overwrites units sold meanwhile."""
-    with transaction.atomic():
-        variant = lock_variants([variant_id]).get(int(variant_id))
-        if variant is None:
-            raise VariantUnavailable()
-        if variant.stock + delta < 0:
-            raise OutOfStock(variant=variant, requested=-delta, available=variant.stock)
-        Variant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
-        variant.stock += delta
-    return variant

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.decorators import login_required
+from apps.core.errors import ShopError
 from apps.core.forms import first_error
 from apps.core.htmx import render_fragments
 from apps.core.pagination import InvalidCursor
-from apps.core.urls import referer_path
+from apps.core.redirects import referer_path
 
 from . import selectors, services
 from .forms import CartQuantityForm, CheckoutForm, VariantQuantityForm
@@ -49,7 +50,7 @@ def cart_add(request):
             variant_id=form.cleaned_data["variant"],
             quantity=form.cleaned_data["quantity"],
         )
-    except services.OrderError as error:
+    except ShopError as error:
         if request.htmx:
             return _cart_feedback(request, ok=False, message=str(error))
         messages.error(request, str(error))
@@ -78,7 +79,7 @@ def cart_item_update(request, item_id):
         )
     except CartItem.DoesNotExist:
         raise Http404("No such cart line.") from None
-    except services.OrderError as error:
+    except ShopError as error:
         messages.error(request, str(error))
     if request.htmx:
         cart = selectors.cart_for(user=request.user)
@@ -151,7 +152,7 @@ def checkout(request):
             idempotency_key=form.cleaned_data["idempotency_key"],
             from_cart=not buy_now,
         )
-    except services.OrderError as error:
+    except ShopError as error:
         form.add_error(None, str(error))
         context = {"form": form, "lines": lines, "buy_now": buy_now}
         return render(request, "orders/checkout.html", context, status=409)
@@ -188,7 +189,7 @@ def order_cancel(request, order_id):
         services.order_cancel(order_id=order_id, user=request.user)
     except Order.DoesNotExist:
         raise Http404("No such order.") from None
-    except services.OrderError as error:
+    except ShopError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Your order is cancelled and its items are back in stock.")

@@ -8,6 +8,7 @@ from apps.accounts.models import Store
 from apps.core.admin import BaseModelAdmin
 
 from .models import Category, Product, ProductImage, Variant
+from .services import StockCorrectionRefused, variant_adjust_stock
 
 
 @admin.register(Category)
@@ -110,8 +111,6 @@ class VariantFormSet(BaseInlineFormSet):
     "12 -> 15" becomes "+3" applied to whatever checkouts left meanwhile."""
 
     def save_existing(self, form, obj, commit=True):
-        from apps.orders.services import variant_adjust_stock
-
         obj = form.save(commit=False)
         if commit:
             other_fields = [name for name in form.changed_data if name != "stock"]
@@ -193,12 +192,10 @@ class ProductAdmin(SellerScopedAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        from apps.orders.services import OrderError
-
         try:
             super().save_formset(request, form, formset, change)
-        except OrderError as error:  # a correction below what checkouts have left
-            self.message_user(request, f"Stock not changed: {error}", messages.ERROR)
+        except StockCorrectionRefused as error:  # a correction below what checkouts left
+            self.message_user(request, str(error), messages.ERROR)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "store" and self.is_seller(request):

@@ -1,9 +1,8 @@
 from django import forms
 
 from .models import Category
+from .rules import SEARCH_MAX_LENGTH
 from .selectors import ProductQuery, Sort
-
-MAX_QUERY_LENGTH = 100
 
 
 class ProductListForm(forms.Form):
@@ -17,10 +16,10 @@ class ProductListForm(forms.Form):
     category = forms.SlugField(max_length=60, required=False)
     q = forms.CharField(
         required=False,
-        max_length=MAX_QUERY_LENGTH,
+        max_length=SEARCH_MAX_LENGTH,
         strip=True,
         error_messages={
-            "max_length": f"Search is limited to {MAX_QUERY_LENGTH} characters. Try a few words."
+            "max_length": f"Search is limited to {SEARCH_MAX_LENGTH} characters. Try a few words."
         },
     )
     cursor = forms.CharField(required=False)  # checked (and forgiven) by the pagination

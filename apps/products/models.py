@@ -3,6 +3,8 @@ from django.db.models import Q
 
 from apps.core.models import BaseModel
 
+from . import rules
+
 
 class Category(BaseModel):
     name = models.CharField(max_length=60, unique=True)
@@ -65,8 +67,6 @@ class Product(BaseModel):
 class Variant(BaseModel):
     """One size (and colour) of a product. This row is the stock row."""
 
-    LOW_STOCK = 3
-
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     size = models.CharField(max_length=12, help_text="S, M, L, XL, FREE or 240-290 for shoes.")
     colour = models.CharField(max_length=30, blank=True)
@@ -99,12 +99,12 @@ class Variant(BaseModel):
         return self.price_override if self.price_override is not None else self.product.base_price
 
     @property
-    def sold_out(self) -> bool:
-        return self.stock <= 0
+    def stock_state(self) -> str:
+        return rules.stock_state(self.stock)
 
     @property
-    def low_stock(self) -> bool:
-        return 0 < self.stock <= self.LOW_STOCK
+    def sold_out(self) -> bool:
+        return self.stock_state == "sold_out"
 
 
 class ProductImage(BaseModel):

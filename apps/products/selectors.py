@@ -9,10 +9,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from apps.core import tsid
 from apps.core.pagination import Page, keyset_page
 
+from . import rules
 from .models import Category, Product, ProductImage, ProductLike, Variant
 
 PAGE_SIZE = 24
-NEWEST_WINDOW_DAYS = 30
 
 
 class Sort:
@@ -88,7 +88,7 @@ def product_list_queryset(query: ProductQuery) -> QuerySet:
     if query.category is not None:
         queryset = queryset.filter(category=query.category)
     if query.sort == Sort.NEWEST:
-        queryset = queryset.filter(id__gte=tsid_floor_days_ago(NEWEST_WINDOW_DAYS))
+        queryset = queryset.filter(id__gte=tsid_floor_days_ago(rules.NEW_IN_DAYS))
     if query.text:
         queryset = _search(queryset, query.text)
     return queryset

@@ -1,15 +1,45 @@
+"""Catalogue writes: likes and stock. Every stock change locks through
+``lock_objects.lock_variants`` (one query, primary-key order)."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from .models import Product, ProductLike
+from apps.core.db import retry_on_conflict
+from apps.core.errors import ShopError
+
+from .lock_objects import lock_variants
+from .models import Product, ProductLike, Variant
 
 
-class ProductUnavailable(Exception):
+class ProductUnavailable(ShopError):
     message = "This product is no longer on sale."
+
+
+class VariantUnavailable(ShopError):
+    """A shopper asked for a size that is gone or no longer on sale."""
+
+    message = "One of these items is no longer on sale. Remove it and try again."
+
+
+class OutOfStock(ShopError):
+    """A shopper asked for more units of a size than are left."""
+
+    def __init__(self, *, variant: Variant, requested: int, available: int) -> None:
+        self.variant, self.requested, self.available = variant, requested, available
+        label = f"{variant.product.name} ({variant.label})"
+        if available <= 0:
+            super().__init__(f"{label} is sold out.")
+        else:
+            super().__init__(f"Only {available} left of {label}; you asked for {requested}.")
+
+
+class StockCorrectionRefused(ShopError):
+    """Staff asked for a stock change that cannot be made (worded for staff)."""
 
 
 @dataclass(frozen=True)
@@ -43,3 +73,57 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
             Product.objects.filter(pk=product_id).update(likes_count=F("likes_count") + changed)
         likes_count = Product.objects.values_list("likes_count", flat=True).get(pk=product_id)
     return LikeState(liked=liked, likes_count=likes_count)
+
+
+# --- Stock ---------------------------------------------------------------------------------
+
+
+def stock_take(*, quantities: Mapping[int, int]) -> dict[int, Variant]:
+    """Take ``quantities`` (variant id -> units) out of stock, all or nothing.
+
+    Runs inside the caller's transaction (a checkout): locks every size in one query,
+    checks each against its locked value, then decrements with F(). A size that is
+    gone or off sale raises ``VariantUnavailable``; a shortfall raises ``OutOfStock``
+    for the first short size in the caller's order; either way nothing has changed.
+    Returns the locked variants (with their product), as they were before the take.
+    """
+    variants = lock_variants(quantities)
+    for variant_id, quantity in quantities.items():
+        variant = variants.get(int(variant_id))
+        if variant is None or not variant.product.is_active:
+            raise VariantUnavailable()
+        if variant.stock < quantity:
+            raise OutOfStock(variant=variant, requested=quantity, available=variant.stock)
+    for variant_id, quantity in quantities.items():
+        Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
+    return variants
+
+
+def stock_return(*, quantities: Mapping[int, int]) -> None:
+    """Put units back (a cancelled order), inside the caller's transaction and after
+    any lock on the row that owns the change. A size deleted since has nowhere to go
+    back to and is skipped."""
+    variants = lock_variants(quantities)
+    for variant_id, quantity in quantities.items():
+        if int(variant_id) in variants:
+            Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+
+
+@retry_on_conflict
+def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
+    """Restock (or correct) a size by ``delta`` units, under the same lock checkouts take,
+    so a staff edit never overwrites units sold meanwhile."""
+    with transaction.atomic():
+        variant = lock_variants([variant_id]).get(int(variant_id))
+        if variant is None:
+            raise StockCorrectionRefused(
+                "This size no longer exists, so its stock was not changed."
+            )
+        if variant.stock + delta < 0:
+            raise StockCorrectionRefused(
+                f"{variant} has {variant.stock} in stock now (checkouts took some since the "
+                f"page was opened), so it cannot go down by {-delta}. Reload and correct it again."
+            )
+        Variant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
+        variant.stock += delta
+    return variant

@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.decorators import login_required
 from apps.core.pagination import InvalidCursor
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import LikeForm, ProductListForm
 from .models import Product
 
@@ -37,6 +37,8 @@ def _navigation(query: selectors.ProductQuery, categories) -> dict:
             for category in categories
         ],
         "all_categories_url": _page_url(Q(query.sort, None, query.text), None),
+        "search_max_length": rules.SEARCH_MAX_LENGTH,
+        "new_in_days": rules.NEW_IN_DAYS,
     }
 
 
@@ -92,7 +94,7 @@ def product_detail(request, product_id):
         "images": list(product.images.all()),
         "sold_out": all(variant.sold_out for variant in variants),
         "liked": selectors.product_is_liked(user=request.user, product_id=product.pk),
-        "quantity_choices": range(1, 11),
+        "quantity_choices": range(1, rules.MAX_LINE_QUANTITY + 1),
     }
     return render(request, "products/detail.html", context)
 

@@ -4,7 +4,6 @@ from django.utils.html import format_html
 from apps.core.admin import BaseModelAdmin
 
 from .models import Look, LookImage, LookProduct
-from .services import look_refresh_categories
 
 
 class LookProductInline(admin.TabularInline):
@@ -47,8 +46,3 @@ class LookAdmin(BaseModelAdmin):
         if not change and obj.creator_id is None:
             obj.creator = request.user
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The feed ranks on the categories of the look's products.
-        look_refresh_categories(look_id=form.instance.pk)

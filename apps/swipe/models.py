@@ -23,7 +23,7 @@ class Look(BaseModel):
     cover = models.ImageField(upload_to="looks/%Y/%m/", max_length=200)
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     # One bit per category of the look's products (bit = category position), kept by
-    # swipe.services.look_refresh_categories. The feed ranks on it without a join.
+    # swipe.services.looks_refresh_categories. The feed ranks on it without a join.
     category_mask = models.BigIntegerField(default=0, editable=False)
     is_active = models.BooleanField("published", default=True)
 

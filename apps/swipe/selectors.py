@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from apps.core import tsid
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
+from apps.products.rules import stock_state
 
 from .models import Look, LookImage, LookProduct, Swipe
 
@@ -276,6 +277,8 @@ def look_detail(*, look_id: int) -> dict | None:
     for product in data["products"]:
         for variant in product["variants"]:
             variant["stock"] = stock.get(variant["id"], 0)
+            variant["stock_state"] = stock_state(variant["stock"])
+            variant["pk"] = tsid.encode(variant["id"])
     return data
 
 

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from apps.products.models import Product
+from apps.core.errors import ShopError
 
-from .models import Look, Swipe
+from .models import Look, LookProduct, Swipe
 
 Reaction = Swipe.Reaction
 
 
-class LookUnavailable(Exception):
+class LookUnavailable(ShopError):
     message = "That look is no longer available."
 
 
@@ -77,18 +79,26 @@ def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:
         return latest
 
 
-def look_refresh_categories(*, look_id: int) -> int:
-    """Recompute the look's category bits from its products (after they change)."""
-    positions = (
-        Product.objects.filter(look_entries__look_id=look_id)
-        .values_list("category__position", flat=True)
-        .distinct()
-    )
-    mask = 0
-    for position in positions:
-        mask |= category_bit(position)
-    Look.objects.filter(pk=look_id).update(category_mask=mask)
-    return mask
+def looks_refresh_categories(*, look_ids: Iterable[int]) -> None:
+    """Recompute ``category_mask`` of these looks from their products' categories.
+
+    The one place the mask is written. It runs whenever a look's products, a
+    product's category or a category's position changes (see ``signals``), inside the
+    same transaction, so the feed never ranks on a stale mask.
+    """
+    ids = sorted({int(look_id) for look_id in look_ids})
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        masks = dict.fromkeys(chunk, 0)
+        for look_id, position in LookProduct.objects.filter(look_id__in=chunk).values_list(
+            "look_id", "product__category__position"
+        ):
+            masks[int(look_id)] |= category_bit(position)
+        by_mask: dict[int, list[int]] = defaultdict(list)
+        for look_id, mask in masks.items():
+            by_mask[mask].append(look_id)
+        for mask, same in by_mask.items():
+            Look.objects.filter(pk__in=same).exclude(category_mask=mask).update(category_mask=mask)
 
 
 def category_bit(position: int) -> int:

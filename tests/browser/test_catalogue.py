@@ -1,6 +1,6 @@
 import pytest
 
-from apps.products.demo_images import ensure_garment_images
+from apps.demo.images import ensure_garment_images
 from apps.products.models import ProductLike
 from tests.browser.conftest import screenshot
 from tests.factories import (

@@ -1,7 +1,7 @@
 import pytest
 
+from apps.demo.images import ensure_garment_images
 from apps.orders.models import Order
-from apps.products.demo_images import ensure_garment_images
 from apps.products.models import Variant
 from tests.browser.conftest import screenshot
 from tests.factories import ProductFactory, UserFactory, VariantFactory

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.swipe.demo import ensure_cover
+from apps.demo.looks import ensure_cover
 from apps.swipe.models import Look, Swipe
 from tests.browser.conftest import screenshot
 from tests.factories import LookFactory, LookProductFactory, ProductFactory, UserFactory

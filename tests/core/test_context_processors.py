@@ -21,7 +21,7 @@ def test_header_counts_likes_and_cart_units_in_one_query(client, django_assert_n
 
     from django.test import RequestFactory
 
-    from apps.core.context_processors import header
+    from baro.context_processors import header
 
     request = RequestFactory().get("/")
     request.user = user

@@ -12,6 +12,7 @@ from django.db import connection
 from apps.orders import services
 from apps.orders.models import Order, OrderItem
 from apps.orders.services import Line
+from apps.products import services as stock_services
 from apps.products.models import Variant
 from tests.factories import UserFactory, VariantFactory
 from tests.threads import run_concurrently
@@ -139,7 +140,7 @@ def test_checkout_racing_cancel_and_restock_conserves_stock():
         if kind == "cancel":
             return services.order_cancel(order_id=value)
         if kind == "restock":
-            return services.variant_adjust_stock(variant_id=variant.pk, delta=value)
+            return stock_services.variant_adjust_stock(variant_id=variant.pk, delta=value)
         return buy(value, variant.pk, 2)
 
     outcomes = run_threads(act, jobs)

@@ -2,9 +2,12 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from apps.core import db
+from apps.core.errors import Busy
 from apps.orders import services
 from apps.orders.models import CartItem, Order, OrderItem
 from apps.orders.services import Line
+from apps.products import services as stock_services
 from apps.products.models import Product, Variant
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 
@@ -204,14 +207,6 @@ def test_cart_add_refuses_sold_out_and_unknown_sizes():
     assert not CartItem.objects.exists()
 
 
-def test_restock_is_a_delta_applied_under_the_lock():
-    variant = VariantFactory(stock=4)
-    assert services.variant_adjust_stock(variant_id=variant.pk, delta=3).stock == 7
-    with pytest.raises(services.OutOfStock):
-        services.variant_adjust_stock(variant_id=variant.pk, delta=-8)
-    assert stock(variant) == 7
-
-
 def test_a_deadlock_is_retried_then_reported_as_busy(monkeypatch):
     from django.db import OperationalError
 
@@ -226,10 +221,10 @@ def test_a_deadlock_is_retried_then_reported_as_busy(monkeypatch):
         error.__cause__ = Deadlock()
         raise error
 
-    monkeypatch.setattr(services, "lock_variants", always_deadlocks)
-    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(stock_services, "lock_variants", always_deadlocks)
+    monkeypatch.setattr(db.time, "sleep", lambda seconds: None)
     variant = VariantFactory(stock=3)
-    with pytest.raises(services.CheckoutBusy):
+    with pytest.raises(Busy):
         place(UserFactory(), [Line(variant.pk, 1)])
-    assert len(calls) == services.RETRY_ATTEMPTS
+    assert len(calls) == db.RETRY_ATTEMPTS
     assert stock(variant) == 3 and not Order.objects.exists()

@@ -1,9 +1,18 @@
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from apps.products.models import Product, ProductLike
-from apps.products.services import ProductUnavailable, product_like_set
-from tests.factories import ProductFactory, UserFactory
+from apps.products.models import Product, ProductLike, Variant
+from apps.products.services import (
+    OutOfStock,
+    ProductUnavailable,
+    StockCorrectionRefused,
+    VariantUnavailable,
+    product_like_set,
+    stock_return,
+    stock_take,
+    variant_adjust_stock,
+)
+from tests.factories import ProductFactory, UserFactory, VariantFactory
 from tests.threads import run_concurrently
 
 
@@ -67,3 +76,45 @@ def test_concurrent_likes_and_unlikes_keep_the_count_exact():
     likes = ProductLike.objects.filter(product_id=product.pk).count()
     assert likes == 12  # the 12 shoppers with an odd number of rounds end on "like"
     assert product.likes_count == likes
+
+
+def stock(variant) -> int:
+    return Variant.objects.values_list("stock", flat=True).get(pk=variant.pk)
+
+
+@pytest.mark.django_db
+def test_restock_is_a_delta_applied_under_the_lock():
+    variant = VariantFactory(stock=4)
+    assert variant_adjust_stock(variant_id=variant.pk, delta=3).stock == 7
+    with pytest.raises(StockCorrectionRefused, match="has 7 in stock now"):
+        variant_adjust_stock(variant_id=variant.pk, delta=-8)
+    assert stock(variant) == 7
+
+
+@pytest.mark.django_db
+def test_restock_of_a_deleted_size_says_so_in_staff_words():
+    with pytest.raises(StockCorrectionRefused, match="no longer exists"):
+        variant_adjust_stock(variant_id=987654321, delta=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_take_is_all_or_nothing():
+    plenty, scarce = VariantFactory(stock=5), VariantFactory(stock=1)
+    with pytest.raises(OutOfStock, match="Only 1 left"), transaction.atomic():
+        stock_take(quantities={plenty.pk: 2, scarce.pk: 2})
+    assert (stock(plenty), stock(scarce)) == (5, 1)
+    with pytest.raises(VariantUnavailable), transaction.atomic():
+        stock_take(quantities={plenty.pk: 1, 987654321: 1})
+    assert stock(plenty) == 5
+    with transaction.atomic():
+        stock_take(quantities={plenty.pk: 2, scarce.pk: 1})
+    assert (stock(plenty), stock(scarce)) == (3, 0)
+    with transaction.atomic():
+        stock_return(quantities={plenty.pk: 2, scarce.pk: 1, 987654321: 4})
+    assert (stock(plenty), stock(scarce)) == (5, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_take_refuses_to_run_outside_a_transaction():
+    with pytest.raises(AssertionError, match="needs a transaction"):
+        stock_take(quantities={VariantFactory(stock=5).pk: 1})

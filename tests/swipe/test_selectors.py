@@ -7,7 +7,7 @@ from django.core.cache import cache
 from apps.core import tsid
 from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
-from apps.swipe.services import look_refresh_categories, swipe_record
+from apps.swipe.services import swipe_record
 from tests.factories import (
     CategoryFactory,
     LookFactory,
@@ -30,7 +30,6 @@ def look_in(category, store=None, likes=0, days_old=0):
         store=store,
     )
     LookProductFactory(look=look, product=ProductFactory(category=category))
-    look_refresh_categories(look_id=look.pk)
     return look
 
 

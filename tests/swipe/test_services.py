@@ -4,7 +4,7 @@ from django.db import connection
 from apps.swipe.models import Look, Swipe
 from apps.swipe.services import (
     LookUnavailable,
-    look_refresh_categories,
+    looks_refresh_categories,
     swipe_record,
     swipe_undo,
 )
@@ -100,13 +100,44 @@ def test_undo_never_touches_another_shoppers_swipes():
     assert likes(look) == 1
 
 
+def mask(look) -> int:
+    return Look.objects.values_list("category_mask", flat=True).get(pk=look.pk)
+
+
 @pytest.mark.django_db
 def test_category_bits_follow_the_products():
     tops, shoes = CategoryFactory(position=0), CategoryFactory(position=3)
     look = LookFactory()
     LookProductFactory(look=look, product=ProductFactory(category=tops))
-    LookProductFactory(look=look, product=ProductFactory(category=shoes))
-    assert look_refresh_categories(look_id=look.pk) == 0b1001
+    sneaker = LookProductFactory(look=look, product=ProductFactory(category=shoes))
+    assert mask(look) == 0b1001
+    sneaker.delete()
+    assert mask(look) == 0b0001
+
+
+@pytest.mark.django_db
+def test_category_bits_follow_a_product_moved_to_another_category():
+    tops, bags = CategoryFactory(position=0), CategoryFactory(position=4)
+    look, other = LookFactory(), LookFactory()
+    product = ProductFactory(category=tops)
+    LookProductFactory(look=look, product=product)
+    LookProductFactory(look=other, product=ProductFactory(category=tops))
+    product.category = bags
+    product.save()
+    assert mask(look) == 0b10000
+    assert mask(other) == 0b00001
+
+
+@pytest.mark.django_db
+def test_category_bits_follow_a_category_moved_to_another_position():
+    tops = CategoryFactory(position=0)
+    look = LookFactory()
+    LookProductFactory(look=look, product=ProductFactory(category=tops))
+    tops.position = 2
+    tops.save()
+    assert mask(look) == 0b100
+    looks_refresh_categories(look_ids=[look.pk])  # recomputing changes nothing
+    assert mask(look) == 0b100
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from apps.core.money import format_won
+from apps.core.tsid import encode
 
 register = template.Library()
 
@@ -7,16 +9,12 @@ register = template.Library()
 @register.filter
 def won(amount) -> str:
     """₩39,000 — prices are whole won."""
-    if amount is None or amount == "":
-        return ""
-    return f"₩{intcomma(int(amount))}"
+    return format_won(amount)
 
 
 @register.filter
 def tsid(value) -> str:
     """The 13-character form of an id held as a plain int (e.g. in cached data)."""
-    from apps.core.tsid import encode
-
     return encode(int(value))
 
 

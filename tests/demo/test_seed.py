@@ -1,8 +1,13 @@
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import Store, User
+from apps.demo import catalogue
 from apps.products.models import Category, Product, ProductImage, ProductLike, Variant
+from apps.swipe.models import Look, Swipe
+from apps.swipe.services import looks_refresh_categories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +30,10 @@ def test_seed_builds_a_shop_and_running_again_adds_nothing(media, capsys):
     assert Product.objects.count() == 40
     assert Category.objects.count() == 6
     assert Store.objects.count() == 8
-    assert Variant.objects.filter(product__isnull=False).count() >= 40
+    # every product comes in every size of its category
+    for product in Product.objects.select_related("category").prefetch_related("variants"):
+        sizes = [variant.size for variant in product.variants.all()]
+        assert sizes == catalogue.SIZES[product.category.slug], product
     assert ProductImage.objects.count() == 80
     product = Product.objects.first()
     assert (media / product.thumbnail.name).is_file()
@@ -61,3 +69,21 @@ def test_seeded_stock_is_never_negative_and_some_sizes_are_low_or_sold_out():
     stocks = list(Variant.objects.values_list("stock", flat=True))
     assert min(stocks) >= 0
     assert any(s == 0 for s in stocks) and any(0 < s <= 3 for s in stocks)
+
+
+def test_seeded_counts_match_the_rows_behind_them():
+    call_command("seed_demo", products=300, looks=40)
+    products = Product.objects.values_list("pk", "likes_count")
+    like_rows = Counter(ProductLike.objects.values_list("product_id", flat=True))
+    assert {pk: count for pk, count in products if count} == like_rows
+    assert sum(like_rows.values()) > 300  # a long tail of likes, not a shop of zeros
+    looks = Look.objects.values_list("pk", "likes_count")
+    look_likes = Counter(
+        Swipe.objects.filter(reaction=Swipe.Reaction.LIKE).values_list("look_id", flat=True)
+    )
+    assert {pk: count for pk, count in looks if count} == look_likes
+    assert look_likes
+    masks = dict(Look.objects.values_list("pk", "category_mask"))
+    assert all(masks.values())
+    looks_refresh_categories(look_ids=list(masks))
+    assert dict(Look.objects.values_list("pk", "category_mask")) == masks

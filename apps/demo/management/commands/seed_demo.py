@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.products import demo as catalogue
+from apps.demo import catalogue
+from apps.demo import looks as demo_looks
 from apps.products.models import Product
 from apps.products.services import product_like_set
-from apps.swipe import demo as swipe_demo
 from apps.swipe.models import Look
 
 DEMO_SHOPPER_EMAIL = "demo@baro.local"
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         shopper, _staff = self._accounts()
         if reset:
             self.stdout.write("Removing the existing looks and catalogue...")
-            swipe_demo.reset_looks()
+            demo_looks.reset_looks()
             catalogue.reset_catalogue()
         if catalogue.catalogue_exists():
             self.stdout.write(
@@ -73,7 +73,8 @@ class Command(BaseCommand):
             report = catalogue.seed_catalogue(products=products, seed=seed, log=self.stdout.write)
             self.stdout.write(
                 f"Catalogue: {report.stores:,} stores, {report.products:,} products, "
-                f"{report.variants:,} sizes, {report.images:,} images in {report.seconds:.1f} s"
+                f"{report.variants:,} sizes, {report.images:,} images, {report.likes:,} likes "
+                f"in {report.seconds:.1f} s"
             )
             for product_id in Product.objects.order_by("-likes_count", "-id").values_list(
                 "id", flat=True
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Looks: {Look.objects.count():,} already there.")
         else:
             count = looks if looks is not None else max(30, min(5000, products // 10))
-            swipe_demo.seed_looks(count=count, seed=seed, log=self.stdout.write)
+            demo_looks.seed_looks(count=count, seed=seed, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Demo shop ready in {time.monotonic() - started:.1f} s.")
         )

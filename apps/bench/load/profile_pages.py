@@ -1,6 +1,6 @@
 """Where a request's time goes: the busiest pages, in-process, on the benchmark data.
 
-    python tests/load/profile_pages.py [--rounds 20] [--top 25]
+    python apps/bench/load/profile_pages.py [--rounds 20] [--top 25]
 
 Runs after ``make bench`` has prepared baro_bench. Prints the mean time per page
 (one logged-in shopper, no concurrency) and a cProfile of all of them together.
@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tests.load import common
+from apps.bench.load import common
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Order placement under load, over HTTP, against gunicorn on PostgreSQL and Redis.
 
-    python tests/load/orders.py --buyers 50 --seconds 20            # both scenarios
-    python tests/load/orders.py --scenario hot --buyers 50
+    python apps/bench/load/orders.py --buyers 50 --seconds 20            # both scenarios
+    python apps/bench/load/orders.py --scenario hot --buyers 50
 
 Scenarios:
   hot    every buyer buys one unit of the same size, again and again ("buy now"),
@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tests.load import common
+from apps.bench.load import common
 
 PORT = 8766
 

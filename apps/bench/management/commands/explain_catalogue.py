@@ -16,7 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from apps.core.explain import explain_analyze
+from apps.bench.explain import explain_analyze
 from apps.core.pagination import encode_cursor, keyset_queryset
 from apps.products import selectors
 from apps.products.models import Category, Product

@@ -1,3 +1,14 @@
+"""Context shared by every page that needs more than one app: the project package
+sits above the apps, so it may read from swipe and orders together."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from apps.orders.models import CartItem
+from apps.swipe.models import Swipe
+
+
 def header(request):
     """The header's liked-looks and cart counts.
 
@@ -17,13 +28,6 @@ def header(request):
 def header_counts(user) -> dict[str, int]:
     if user is None or not user.is_authenticated:
         return {"liked": 0, "cart": 0}
-    from django.contrib.auth import get_user_model
-    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-    from django.db.models.functions import Coalesce
-
-    from apps.orders.models import CartItem
-    from apps.swipe.models import Swipe
-
     likes = (
         Swipe.objects.filter(user=OuterRef("pk"), reaction=Swipe.Reaction.LIKE)
         .order_by()

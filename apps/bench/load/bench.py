@@ -1,11 +1,11 @@
 """The load benchmark behind ``make bench``.
 
-    python tests/load/bench.py [--users 500] [--spawn-rate 20] [--duration 180]
+    python apps/bench/load/bench.py [--users 500] [--spawn-rate 20] [--duration 180]
 
 1. Prepares a PostgreSQL database of its own (baro_bench; reused when present) with
    100,000 products, 5,000 looks and 1,000 shoppers (password bench-password-2026).
 2. Starts gunicorn with production settings and Redis sessions on 127.0.0.1.
-3. Runs the locust scenario (tests/load/locustfile.py) headless: --users shoppers,
+3. Runs the locust scenario (apps/bench/load/locustfile.py) headless: --users shoppers,
    ramped up at --spawn-rate per second, measured for --duration seconds after the
    ramp-up (statistics are reset when the ramp-up ends).
 4. Runs the same gunicorn against a bare Django view (no think time) for the
@@ -28,15 +28,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tests.load import common
+from apps.bench.load import common
 
 PORT = 8767
 PRODUCTS = 100_000
 LOOKS = 5_000
 SHOPPERS = 1_000
-SHOPPER_PASSWORD = "bench-password-2026"
+SHOPPER_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark accounts on a throw-away database
 HOT_PRODUCTS = 40
 HOT_STOCK = 25
 RESULTS = common.ROOT / "bench-results.json"

@@ -1,6 +1,6 @@
 """A day at BARO, for locust: logged-in shoppers with 1-3 s of think time.
 
-Run by tests/load/bench.py (``make bench``), which prepares the data and the
+Run by apps/bench/load/bench.py (``make bench``), which prepares the data and the
 sessions file this reads (BENCH_SESSIONS) and the ids of looks, products and hot
 sizes (BENCH_CATALOGUE). Mix, by weight: swipe the feed 60, browse the catalogue 20,
 cart and checkout 15, orders 5. htmx requests carry the headers htmx sends.

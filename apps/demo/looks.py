@@ -15,11 +15,12 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from apps.core import tsid
-from apps.products import demo_images
 from apps.products.models import Product
+from apps.swipe.models import Look, LookImage, LookProduct, Swipe
+from apps.swipe.services import looks_refresh_categories
 
-from .models import Look, LookProduct
-from .services import category_bit
+from . import bulk
+from . import images as demo_images
 
 STYLES = {
     "Minimal": {
@@ -168,22 +169,24 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
     rows = (
         Product.objects.filter(is_active=True)
         .order_by("-id")
-        .values_list("id", "thumbnail", "store_id", "category__position")[:SAMPLE]
+        .values_list("id", "thumbnail", "store_id")[:SAMPLE]
     )
-    by_piece: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
-    for product_id, thumbnail, store_id, position in rows:
+    by_piece: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for product_id, thumbnail, store_id in rows:
         piece = _kind_colour(thumbnail)
         if piece:
-            by_piece[piece].append((product_id, store_id, position))
+            by_piece[piece].append((product_id, store_id))
     if not by_piece:
         log("looks: no demo products to build looks from")
         return 0
 
     now_ms = int(time.time() * 1000)
     window = 60 * 86_400_000
-    node = tsid.current_node()
+    ids = tsid.Backdated()
+    fans = bulk.fan_ids(min(1000, max(50, count // 5)))
     looks: list[Look] = []
     entries: list[LookProduct] = []
+    like_rows: list[tuple] = []
     drawn = 0
     style_names = list(STYLES)
     attempts = 0
@@ -196,7 +199,7 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
         if rng.random() < 0.15:
             slots = rng.sample(slots, 2)  # a few looks are just two key pieces
         chosen: list[tuple[str, str]] = []
-        products: list[tuple[int, int, int]] = []
+        products: list[tuple[int, int]] = []
         for slot in slots:
             options = [
                 (kind, colour)
@@ -216,10 +219,13 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
         cover, made = ensure_cover(chosen, style["background"], Path(settings.MEDIA_ROOT))
         drawn += made
         created_ms = now_ms - window + (len(looks) * window) // max(count, 1) + rng.randrange(1000)
-        look_id = tsid.compose(created_ms, node, len(looks) % (tsid.COUNTER_MASK + 1))
-        mask = 0
-        for _, _, position in products:
-            mask |= category_bit(position)
+        look_id = ids.at(created_ms)
+        fans_liking = bulk.likers(rng, fans, alpha=1.2, scale=3)
+        stamp = bulk.timestamp(created_ms)
+        like_rows.extend(
+            (ids.at(created_ms), stamp, stamp, fan_id, look_id, Swipe.Reaction.LIKE.value)
+            for fan_id in fans_liking
+        )
         title = f"{style_name} {rng.choice(OCCASIONS)}"
         looks.append(
             Look(
@@ -228,14 +234,13 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
                 title=title,
                 description=f"A {style_name.lower()} outfit for {title.split(' ', 1)[1].lower()}.",
                 cover=cover,
-                likes_count=max(0, int(rng.paretovariate(1.2) * 3) - 3),
-                category_mask=mask,
+                likes_count=len(fans_liking),
             )
         )
-        for position, (product_id, _, _) in enumerate(products):
+        for position, (product_id, _) in enumerate(products):
             entries.append(
                 LookProduct(
-                    id=tsid.compose(created_ms, node, (len(entries) + 1) % (tsid.COUNTER_MASK + 1)),
+                    id=ids.at(created_ms),
                     look_id=look_id,
                     product_id=product_id,
                     position=position,
@@ -243,9 +248,15 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
             )
         if len(looks) % 1000 == 0:
             log(f"looks: {len(looks):,} / {count:,} planned ({drawn} covers drawn)")
+    write_likes = bulk.writer(
+        Swipe._meta.db_table, ["id", "created_at", "updated_at", "user_id", "look_id", "reaction"]
+    )
     with transaction.atomic():
         Look.objects.bulk_create(looks, batch_size=2000)
         LookProduct.objects.bulk_create(entries, batch_size=5000)
+        for start in range(0, len(like_rows), 20_000):
+            write_likes(like_rows[start : start + 20_000])
+        looks_refresh_categories(look_ids=[look.pk for look in looks])
     log(
         f"looks: {len(looks):,} created with {len(entries):,} products, {drawn} covers drawn, "
         f"in {time.monotonic() - started:.1f} s"
@@ -254,7 +265,5 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
 
 
 def reset_looks() -> None:
-    from .models import LookImage, Swipe
-
     for model in (Swipe, LookProduct, LookImage, Look):
         model.objects.all().delete()

@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from apps.accounts.models import User
+from apps.bench.explain import explain_analyze
 from apps.core import tsid
-from apps.core.explain import explain_analyze
 from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 

@@ -12,7 +12,6 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -20,9 +19,10 @@ from django.db import connection, transaction
 
 from apps.accounts.models import Store, User
 from apps.core import tsid
+from apps.products.models import Category, Product, ProductImage, ProductLike, Variant
 
-from . import demo_images
-from .models import Category, Product, ProductImage, ProductLike, Variant
+from . import bulk
+from . import images as demo_images
 
 HISTORY_DAYS = 60
 BATCH = 20_000
@@ -152,59 +152,13 @@ class SeedReport:
     variants: int = 0
     images: int = 0
     images_drawn: int = 0
+    likes: int = 0
     seconds: float = 0.0
 
 
-class _Ids:
-    """TSIDs back-dated to a given millisecond, unique within this load."""
-
-    def __init__(self) -> None:
-        self.node = tsid.current_node()
-        self.last_ms = -1
-        self.counter = 0
-
-    def at(self, unix_ms: int) -> int:
-        if unix_ms <= self.last_ms:
-            self.counter += 1
-            if self.counter > tsid.COUNTER_MASK:
-                self.last_ms += 1
-                self.counter = 0
-        else:
-            self.last_ms, self.counter = unix_ms, 0
-        return tsid.compose(self.last_ms, self.node, self.counter)
-
-
-def _writer(table: str, columns: list[str]) -> Callable[[list[tuple]], None]:
-    """A function that appends rows to ``table`` as fast as the backend allows."""
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    if connection.vendor == "postgresql":
-
-        def copy_rows(rows: list[tuple]) -> None:
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-
-        return copy_rows
-
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - our own table names
-
-    def insert_rows(rows: list[tuple]) -> None:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-    return insert_rows
-
-
-def _timestamp(unix_ms: int):
-    moment = datetime.fromtimestamp(unix_ms / 1000, tz=UTC)
-    return (
-        connection.ops.adapt_datetimefield_value(moment)
-        if connection.vendor != "postgresql"
-        else moment
-    )
+def fan_count(products: int) -> int:
+    """Demo fans for a catalogue of this size: enough for a long tail of likes."""
+    return max(50, min(1000, products // 100))
 
 
 def catalogue_exists() -> bool:
@@ -225,9 +179,10 @@ def reset_catalogue() -> None:
         for model in models:
             model.objects.all().delete()
     User.objects.filter(email__endswith="@sellers.baro.local").delete()
+    bulk.delete_fans()
 
 
-def _stores(rng: random.Random, count: int, ids: _Ids, now_ms: int) -> list[int]:
+def _stores(rng: random.Random, count: int, ids: tsid.Backdated, now_ms: int) -> list[int]:
     seller, _ = User.objects.get_or_create(
         email=DEMO_SELLER_EMAIL,
         defaults={"name": "Demo Seller", "role": User.Role.SELLER, "is_staff": True},
@@ -270,7 +225,7 @@ def seed_catalogue(
     started = time.monotonic()
     report = SeedReport()
     rng = random.Random(seed)
-    ids = _Ids()
+    ids = tsid.Backdated()
     now_ms = int(time.time() * 1000)
 
     report.images_drawn = demo_images.ensure_garment_images(settings.MEDIA_ROOT)
@@ -288,9 +243,10 @@ def seed_catalogue(
         store_count = max(8, min(2000, products // 900))
         store_ids = _stores(rng, store_count, ids, now_ms)
         report.stores = len(store_ids)
+        fans = bulk.fan_ids(fan_count(products))
     log(f"stores: {report.stores}")
 
-    write_products = _writer(
+    write_products = bulk.writer(
         Product._meta.db_table,
         [
             "id",
@@ -306,7 +262,7 @@ def seed_catalogue(
             "is_active",
         ],
     )
-    write_variants = _writer(
+    write_variants = bulk.writer(
         Variant._meta.db_table,
         [
             "id",
@@ -321,7 +277,10 @@ def seed_catalogue(
             "position",
         ],
     )
-    write_images = _writer(
+    write_likes = bulk.writer(
+        ProductLike._meta.db_table, ["id", "created_at", "updated_at", "user_id", "product_id"]
+    )
+    write_images = bulk.writer(
         ProductImage._meta.db_table,
         ["id", "created_at", "updated_at", "product_id", "image", "alt", "position"],
     )
@@ -330,7 +289,7 @@ def seed_catalogue(
     colours = list(demo_images.COLOURS)
     window = HISTORY_DAYS * 86_400_000
 
-    def batches() -> Iterator[tuple[list, list, list]]:
+    def batches() -> Iterator[tuple[list, list, list, list]]:
         remaining = products
         # Products are generated oldest first so their back-dated ids increase.
         start_ms = now_ms - window
@@ -338,7 +297,7 @@ def seed_catalogue(
         index = 0
         while remaining:
             size = min(BATCH, remaining)
-            product_rows, variant_rows, image_rows = [], [], []
+            product_rows, variant_rows, image_rows, like_rows = [], [], [], []
             for _ in range(size):
                 created_ms = int(start_ms + index * step + rng.random() * step)
                 index += 1
@@ -350,9 +309,10 @@ def seed_catalogue(
                 material = rng.choice(MATERIALS[slug])
                 low, high = PRICES[slug]
                 price = rng.randrange(low, high, 1000) - rng.choice([0, 100])  # 39,000 or 38,900
-                likes = min(int(rng.paretovariate(1.05) * 4) - 4, 60_000)
+                fans_liking = bulk.likers(rng, fans, alpha=1.5, scale=2)
+                likes = len(fans_liking)
                 product_id = ids.at(created_ms)
-                stamp = _timestamp(created_ms)
+                stamp = bulk.timestamp(created_ms)
                 name = f"{fit} {colour.capitalize()} {noun}"
                 description = (
                     f"A {fit.lower()} {noun.lower()} in {colour} {material}. "
@@ -372,6 +332,9 @@ def seed_catalogue(
                         likes,
                         True,
                     )
+                )
+                like_rows.extend(
+                    (ids.at(created_ms), stamp, stamp, fan_id, product_id) for fan_id in fans_liking
                 )
                 sold_out = rng.random() < 0.04
                 for position, size_label in enumerate(SIZES[slug]):
@@ -411,14 +374,16 @@ def seed_catalogue(
                         )
                     )
             remaining -= size
-            yield product_rows, variant_rows, image_rows
+            yield product_rows, variant_rows, image_rows, like_rows
 
     done = 0
-    for product_rows, variant_rows, image_rows in batches():
+    for product_rows, variant_rows, image_rows, like_rows in batches():
         with transaction.atomic():
             write_products(product_rows)
             write_variants(variant_rows)
             write_images(image_rows)
+            write_likes(like_rows)
+        report.likes += len(like_rows)
         done += len(product_rows)
         report.products += len(product_rows)
         report.variants += len(variant_rows)
@@ -429,7 +394,7 @@ def seed_catalogue(
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Product, Variant, ProductImage):
+            for model in (Product, Variant, ProductImage, ProductLike):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     report.seconds = time.monotonic() - started
     return report

@@ -1,0 +1,16 @@
+"""The catalogue's shop rules, each stated once. Pages, forms, services and the
+orders app read them from here."""
+
+LOW_STOCK = 3  # a size with this many units or fewer says "Only N left"
+MAX_LINE_QUANTITY = 10  # units of one size a shopper may put in one cart line or order line
+NEW_IN_DAYS = 30  # "New in" lists products created within this many days
+SEARCH_MAX_LENGTH = 100  # characters of a catalogue search
+
+
+def stock_state(stock: int) -> str:
+    """How a size's stock reads to a shopper: "sold_out", "low" or "in_stock"."""
+    if stock <= 0:
+        return "sold_out"
+    if stock <= LOW_STOCK:
+        return "low"
+    return "in_stock"
