@@ -19,6 +19,11 @@ timeout = 30
 # just as the browser reuses it (behind a load balancer: its idle timeout, plus a bit).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "10"))
 graceful_timeout = 20
+# gunicorn's control socket (gunicornc) lives at one path per user by default, so a
+# second server on the same host (make bench next to make run, two app nodes) would
+# take it over from the first. Off unless an instance is given a path of its own.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 # Every worker generates TSIDs, so every live worker needs its own node id.
 # The master hands out node = base + slot, where slot is the lowest number no live

@@ -1,6 +1,11 @@
 """EXPLAIN ANALYZE the swipe feed for a shopper with tens of thousands of swipes.
 
-    python manage.py seed_demo                  # any catalogue with looks, on PostgreSQL
+It writes synthetic looks and swipes, so it runs only in a database of its own (a name
+ending in ``_explain`` or ``_bench``) and refuses any other:
+
+    createdb baro_explain
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/baro_explain
+    python manage.py migrate && python manage.py seed_demo
     python manage.py explain_feed --looks 60000 --swipes 50000
 
 Adds synthetic looks (copies of existing ones' covers and categories) until there
@@ -24,6 +29,7 @@ from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 
 HEAVY_EMAIL = "heavy-swiper@baro.local"
+SCRATCH_SUFFIXES = ("_explain", "_bench")
 
 
 class Command(BaseCommand):
@@ -38,6 +44,13 @@ class Command(BaseCommand):
     def handle(self, *args, looks: int, swipes: int, runs: int, plans: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("explain_feed needs PostgreSQL (set DATABASE_URL).")
+        name = connection.settings_dict["NAME"]
+        if not name.endswith(SCRATCH_SUFFIXES):
+            raise CommandError(
+                f"explain_feed adds thousands of made-up looks and swipes, so it refuses to run "
+                f"in {name!r}. Point DATABASE_URL at a database of its own, named like "
+                f"'baro_explain' (createdb baro_explain; migrate; seed_demo), and run it there."
+            )
         if swipes >= looks:
             raise CommandError("--swipes must be below --looks (one swipe per look).")
         templates = list(Look.objects.values("cover", "category_mask", "store_id")[:500])

@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from apps.accounts.models import User
+from apps.swipe.models import Look, Swipe
+from tests.factories import LookFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.postgres
+def test_explain_feed_refuses_a_database_that_is_not_its_own():
+    LookFactory()
+    assert not connection.settings_dict["NAME"].endswith(("_explain", "_bench"))
+    with pytest.raises(CommandError, match="refuses to run"):
+        call_command("explain_feed", looks=50, swipes=10, runs=1)
+    assert Look.objects.count() == 1
+    assert not Swipe.objects.exists()
+    assert not User.objects.filter(email="heavy-swiper@baro.local").exists()
+
+
+@pytest.mark.postgres
+def test_explain_feed_measures_in_a_database_of_its_own(settings, capsys):
+    for _ in range(3):
+        LookFactory()
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = f"{name}_explain"  # what the guard reads
+    try:
+        call_command("explain_feed", looks=40, swipes=20, runs=1)
+    finally:
+        connection.settings_dict["NAME"] = name
+    out = capsys.readouterr().out
+    assert "heavy-swiper@baro.local has 20 swipes" in out
+    assert "feed query EXPLAIN ANALYZE execution" in out

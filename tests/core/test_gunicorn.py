@@ -1,0 +1,63 @@
+"""The project's gunicorn.conf.py, run by a real gunicorn."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(port: int, home: Path, **extra) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.pop("XDG_RUNTIME_DIR", None)
+    env.update(HOME=str(home), GUNICORN_WORKERS="1", GUNICORN_ACCESSLOG="", **extra)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "baro.wsgi:application", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not listen on {port}")
+
+
+def test_two_servers_on_one_host_keep_their_own_control_sockets(tmp_path):
+    own = tmp_path / "second.ctl"
+    servers = []
+    try:
+        first_port, second_port = free_port(), free_port()
+        servers.append(start(first_port, tmp_path))
+        servers.append(start(second_port, tmp_path, GUNICORN_CONTROL_SOCKET=str(own)))
+        wait_listening(first_port)
+        wait_listening(second_port)
+        deadline = time.monotonic() + 10
+        while not own.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # No server sits on the shared per-user default, where the next server started
+        # on this host would take the socket over; the one given a path has it there.
+        assert not (tmp_path / ".gunicorn" / "gunicorn.ctl").exists()
+        assert own.is_socket()
+        assert all(server.poll() is None for server in servers)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
