@@ -110,6 +110,28 @@ class VariantFormSet(BaseInlineFormSet):
     """Saves a size's stock as a change under the stock lock, never as a plain write:
     "12 -> 15" becomes "+3" applied to whatever checkouts left meanwhile."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stock_refusals: list[str] = []
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.instance.pk is None:
+                continue
+            if "stock" not in form.changed_data or data.get("stock") is None:
+                continue
+            delta = data["stock"] - form.stock_seen()
+            now = Variant.objects.filter(pk=form.instance.pk).values_list("stock", flat=True)
+            left = now.first()
+            if left is not None and left + delta < 0:
+                form.add_error(
+                    "stock",
+                    f"{left} in stock now (checkouts took some since this page was opened), "
+                    f"so it cannot go down by {-delta}. Enter the stock again.",
+                )
+
     def save_existing(self, form, obj, commit=True):
         obj = form.save(commit=False)
         if commit:
@@ -118,7 +140,10 @@ class VariantFormSet(BaseInlineFormSet):
                 obj.save(update_fields=[*other_fields, "updated_at"])
             if "stock" in form.changed_data:
                 delta = form.cleaned_data["stock"] - form.stock_seen()
-                obj.stock = variant_adjust_stock(variant_id=obj.pk, delta=delta).stock
+                try:
+                    obj.stock = variant_adjust_stock(variant_id=obj.pk, delta=delta).stock
+                except StockCorrectionRefused as error:  # a checkout got in after clean()
+                    self.stock_refusals.append(str(error))
         return obj
 
 
@@ -192,10 +217,9 @@ class ProductAdmin(SellerScopedAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        try:
-            super().save_formset(request, form, formset, change)
-        except StockCorrectionRefused as error:  # a correction below what checkouts left
-            self.message_user(request, str(error), messages.ERROR)
+        super().save_formset(request, form, formset, change)
+        for refusal in getattr(formset, "stock_refusals", ()):
+            self.message_user(request, refusal, messages.ERROR)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "store" and self.is_seller(request):

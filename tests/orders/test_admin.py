@@ -55,13 +55,10 @@ def test_order_search_by_id_and_email(staff):
     assert str(order.pk) in body
 
 
-def test_admin_stock_edit_is_applied_as_a_change_not_an_overwrite(staff):
-    variant = VariantFactory(stock=10, size="M")
-    product = variant.product
-    form_page = staff.get(f"/admin/products/product/{product.pk}/change/")
-    assert form_page.status_code == 200
-    place(variant, 4)  # sold while the admin had the form open: 6 left
-    data = {
+def stock_form(product, variant, *, seen: int, wanted: int) -> dict:
+    """The product change form as the admin submits it: a size's stock was ``seen``
+    when the page opened and the admin typed ``wanted``."""
+    return {
         "store": str(product.store_id),
         "category": str(product.category_id),
         "name": product.name,
@@ -75,13 +72,53 @@ def test_admin_stock_edit_is_applied_as_a_change_not_an_overwrite(staff):
         "variants-0-size": "M",
         "variants-0-colour": "",
         "variants-0-price_override": "",
-        "variants-0-stock": "15",  # the admin restocks 10 -> 15, i.e. +5
-        "initial-variants-0-stock": "10",
+        "variants-0-stock": str(wanted),
+        "initial-variants-0-stock": str(seen),
         "variants-0-sku": variant.sku,
         "variants-0-position": "0",
         "images-TOTAL_FORMS": "0",
         "images-INITIAL_FORMS": "0",
     }
+
+
+def test_admin_stock_edit_is_applied_as_a_change_not_an_overwrite(staff):
+    variant = VariantFactory(stock=10, size="M")
+    product = variant.product
+    form_page = staff.get(f"/admin/products/product/{product.pk}/change/")
+    assert form_page.status_code == 200
+    place(variant, 4)  # sold while the admin had the form open: 6 left
+    # the admin restocks 10 -> 15, i.e. +5
+    data = stock_form(product, variant, seen=10, wanted=15)
     response = staff.post(f"/admin/products/product/{product.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Variant.objects.get(pk=variant.pk).stock == 11  # 6 left + 5 restocked
+
+
+def test_a_correction_below_what_checkouts_left_is_refused_in_staff_words(staff):
+    variant = VariantFactory(stock=10, size="M")
+    product = variant.product
+    place(variant, 8)  # sold while the admin had the form open: 2 left
+    data = stock_form(product, variant, seen=10, wanted=5)  # -5, but only 2 are left
+    response = staff.post(f"/admin/products/product/{product.pk}/change/", data, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2 in stock now" in page and "cannot go down by 5" in page
+    assert "Remove it and try again" not in page  # the shopper's wording
+    assert Variant.objects.get(pk=variant.pk).stock == 2
+
+
+def test_a_refusal_at_save_time_is_reported_not_a_500(staff, monkeypatch):
+    from apps.products import admin as product_admin
+    from apps.products.services import StockCorrectionRefused
+
+    def refuse(**kwargs):  # a checkout took the units between the form check and the save
+        raise StockCorrectionRefused("Only 0 in stock now; not changed.")
+
+    monkeypatch.setattr(product_admin, "variant_adjust_stock", refuse)
+    variant = VariantFactory(stock=10, size="M")
+    data = stock_form(variant.product, variant, seen=10, wanted=4)
+    url = f"/admin/products/product/{variant.product.pk}/change/"
+    response = staff.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "Only 0 in stock now; not changed." in response.content.decode()
+    assert Variant.objects.get(pk=variant.pk).stock == 10

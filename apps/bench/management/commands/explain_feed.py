@@ -92,14 +92,15 @@ class Command(BaseCommand):
             return
         rng = random.Random(7)
         now_ms = int(time.time() * 1000)
-        node = tsid.current_node()
+        ids = tsid.Backdated()
         batch = []
-        for index in range(wanted - have):
+        # Back-dated ids come out in time order, so the moments are drawn first, sorted.
+        moments = sorted(now_ms - rng.randrange(60 * 86_400_000) for _ in range(wanted - have))
+        for index, created_ms in enumerate(moments):
             template = rng.choice(templates)
-            created_ms = now_ms - rng.randrange(60 * 86_400_000)
             batch.append(
                 Look(
-                    id=tsid.compose(created_ms, node, index % (tsid.COUNTER_MASK + 1)),
+                    id=ids.at(created_ms),
                     title=f"Archive look {index + 1}",
                     cover=template["cover"],
                     category_mask=template["category_mask"],
@@ -126,9 +127,10 @@ class Command(BaseCommand):
         look_ids = list(ranked.values_list("id", flat=True)[: wanted - have])
         rng = random.Random(11)
         now_ms = int(time.time() * 1000) - len(look_ids)
+        ids = tsid.Backdated()
         rows = [
             (
-                tsid.compose(now_ms + index, tsid.current_node(), index % 4096),
+                ids.at(now_ms + index),
                 int(shopper.pk),
                 look_id,
                 "like" if rng.random() < 0.35 else "dislike",
