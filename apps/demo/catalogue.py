@@ -282,7 +282,7 @@ def seed_catalogue(
     )
     write_images = bulk.writer(
         ProductImage._meta.db_table,
-        ["id", "created_at", "updated_at", "product_id", "image", "alt", "position"],
+        ["id", "created_at", "updated_at", "product_id", "image", "alt", "colour", "position"],
     )
 
     weights = [share for _, _, share, _ in categories]
@@ -304,6 +304,10 @@ def seed_catalogue(
                 category_id, slug, _, kinds = rng.choices(categories, weights=weights)[0]
                 kind = rng.choice(kinds)
                 colour = rng.choice(colours)
+                # Most products come in one colour; some in two or three, each colour
+                # its own sizes (stock rows) and its own photo.
+                extra = rng.choices((0, 1, 2), weights=(70, 20, 10))[0]
+                palette = [colour, *rng.sample([c for c in colours if c != colour], extra)]
                 noun = rng.choice(NOUNS[kind])
                 fit = rng.choice(FITS)
                 material = rng.choice(MATERIALS[slug])
@@ -313,9 +317,14 @@ def seed_catalogue(
                 likes = len(fans_liking)
                 product_id = ids.at(created_ms)
                 stamp = bulk.timestamp(created_ms)
-                name = f"{fit} {colour.capitalize()} {noun}"
+                if extra:
+                    name = f"{fit} {noun}"
+                    shades = ", ".join(palette[:-1]) + f" or {palette[-1]}"
+                else:
+                    name = f"{fit} {colour.capitalize()} {noun}"
+                    shades = colour
                 description = (
-                    f"A {fit.lower()} {noun.lower()} in {colour} {material}. "
+                    f"A {fit.lower()} {noun.lower()} in {shades} {material}. "
                     f"Made for everyday wear; true to size."
                 )
                 product_rows.append(
@@ -337,7 +346,8 @@ def seed_catalogue(
                     (ids.at(created_ms), stamp, stamp, fan_id, product_id) for fan_id in fans_liking
                 )
                 sold_out = rng.random() < 0.04
-                for position, size_label in enumerate(SIZES[slug]):
+                sizes = [(shade, size) for shade in palette for size in SIZES[slug]]
+                for position, (shade, size_label) in enumerate(sizes):
                     roll = rng.random()
                     stock = (
                         0
@@ -354,25 +364,28 @@ def seed_catalogue(
                             stamp,
                             product_id,
                             size_label,
-                            "",
+                            shade if extra else "",
                             None,
                             stock,
-                            f"{tsid.encode(product_id)}-{size_label}",
+                            f"{tsid.encode(product_id)}-{size_label}"
+                            + (f"-{shade}" if extra else ""),
                             position,
                         )
                     )
-                for position, alt_colour in enumerate(rng.sample(colours, 2)):
-                    image_rows.append(
-                        (
-                            ids.at(created_ms),
-                            stamp,
-                            stamp,
-                            product_id,
-                            demo_images.relative_path(kind, alt_colour),
-                            f"{name} in {alt_colour}",
-                            position,
+                if extra:
+                    for position, shade in enumerate(palette):
+                        image_rows.append(
+                            (
+                                ids.at(created_ms),
+                                stamp,
+                                stamp,
+                                product_id,
+                                demo_images.relative_path(kind, shade),
+                                f"{name} in {shade}",
+                                shade,
+                                position,
+                            )
                         )
-                    )
             remaining -= size
             yield product_rows, variant_rows, image_rows, like_rows
 

@@ -1,9 +1,13 @@
+import re
+
 from django import forms
 
 from apps.core.fields import TSIDFormField
 
-from .models import MAX_LINE_QUANTITY
-from .services import MAX_ADDRESS_LENGTH
+from .models import MAX_CART_LINES, MAX_LINE_QUANTITY
+from .services import MAX_ADDRESS_LENGTH, Line
+
+PIECE_FIELD = re.compile(r"variant-(\d{1,2})")
 
 QUANTITY_ERRORS = {
     "min_value": f"Choose a quantity from 1 to {MAX_LINE_QUANTITY}.",
@@ -12,16 +16,47 @@ QUANTITY_ERRORS = {
 }
 
 
-class VariantQuantityForm(forms.Form):
-    variant = TSIDFormField(
-        error_messages={"required": "Choose a size first.", "invalid": "Choose a size first."}
-    )
-    quantity = forms.IntegerField(
-        min_value=1, max_value=MAX_LINE_QUANTITY, required=False, error_messages=QUANTITY_ERRORS
-    )
+class LinesForm(forms.Form):
+    """The sizes a shopper picked: one ``variant`` (and ``quantity``) from a product page,
+    several ``variant``/``quantity`` pairs (a buy-now checkout of several lines), or one
+    ``variant-N`` per piece of a look, where a piece left unpicked is simply left out.
+    ``cleaned_data["lines"]`` holds them in the order given."""
 
-    def clean_quantity(self):
-        return self.cleaned_data["quantity"] or 1
+    def __init__(self, data, *, empty_message: str = "Choose a size first.", **kwargs):
+        super().__init__(data, **kwargs)
+        self.empty_message = empty_message
+
+    def _picked(self) -> list[tuple[str, str]]:
+        variants, quantities = self.data.getlist("variant"), self.data.getlist("quantity")
+        picked = [
+            (variant, quantities[index] if index < len(quantities) else "")
+            for index, variant in enumerate(variants)
+        ]
+        pieces = sorted(
+            (int(match[1]), key) for key in self.data if (match := PIECE_FIELD.fullmatch(key))
+        )
+        for index, key in pieces:
+            picked.append((self.data.get(key, ""), self.data.get(f"quantity-{index}", "")))
+        return picked
+
+    def clean(self):
+        lines = []
+        for raw_variant, raw_quantity in self._picked():
+            if not raw_variant.strip():
+                continue
+            try:
+                variant_id = TSIDFormField().clean(raw_variant)
+            except forms.ValidationError:
+                raise forms.ValidationError(self.empty_message) from None
+            raw_quantity = raw_quantity.strip() or "1"
+            if not raw_quantity.isdigit() or not 1 <= int(raw_quantity) <= MAX_LINE_QUANTITY:
+                raise forms.ValidationError(QUANTITY_ERRORS["invalid"])
+            lines.append(Line(int(variant_id), int(raw_quantity)))
+        if not lines:
+            raise forms.ValidationError(self.empty_message)
+        if len(lines) > MAX_CART_LINES:
+            raise forms.ValidationError(f"Choose at most {MAX_CART_LINES} items at once.")
+        return {"lines": lines}
 
 
 class CartQuantityForm(forms.Form):
@@ -47,13 +82,4 @@ class CheckoutForm(forms.Form):
         regex=r"^[0-9a-f]{32}$",
         widget=forms.HiddenInput,
         error_messages={"invalid": "This checkout form has expired. Please check out again."},
-    )
-    # Present for "buy now": the one line being bought instead of the cart.
-    variant = TSIDFormField(required=False, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_LINE_QUANTITY,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages=QUANTITY_ERRORS,
     )

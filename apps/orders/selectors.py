@@ -76,13 +76,16 @@ def cart_count(*, user) -> int:
     return CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def buy_now_line(*, variant_id: int, quantity: int) -> CartLine | None:
-    variant = (
-        Variant.objects.select_related("product", "product__store").filter(pk=variant_id).first()
+def buy_now_lines(*, lines) -> list[CartLine]:
+    """The lines of a buy-now checkout (sizes that no longer exist are left out)."""
+    variants = Variant.objects.select_related("product", "product__store").in_bulk(
+        [line.variant_id for line in lines]
     )
-    if variant is None:
-        return None
-    return CartLine(item=CartItem(variant_id=variant.pk, quantity=quantity), variant=variant)
+    return [
+        CartLine(item=CartItem(variant_id=line.variant_id, quantity=line.quantity), variant=variant)
+        for line in lines
+        if (variant := variants.get(line.variant_id)) is not None
+    ]
 
 
 def orders_page(*, user, cursor: str | None) -> Page:

@@ -8,6 +8,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -119,6 +120,15 @@ def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
         return item
 
 
+def cart_add_lines(*, user, lines: list[Line]) -> None:
+    """Add several sizes at once (the pieces of a look), all or nothing: if one of them
+    cannot go in, none do, and the error names it."""
+    lines = merge_lines(lines)
+    with transaction.atomic():
+        for line in lines:
+            cart_add(user=user, variant_id=line.variant_id, quantity=line.quantity)
+
+
 def cart_set_quantity(*, user, item_id: int, quantity: int) -> CartItem | None:
     """Change a line (0 removes it). Someone else's line is DoesNotExist."""
     if not 0 <= quantity <= MAX_LINE_QUANTITY:
@@ -165,6 +175,11 @@ def _place(
         OrderItem.objects.bulk_create(items)
         order.total = sum(item.line_total for item in items)
         order.save(update_fields=["total", "updated_at"])
+        if not user.shipping_address:
+            # The first address a shopper checks out with becomes their default.
+            get_user_model().objects.filter(pk=user.pk, shipping_address="").update(
+                shipping_address=shipping_address
+            )
         if from_cart:
             CartItem.objects.filter(
                 user=user, variant_id__in=[line.variant_id for line in lines]

@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.core import tsid
 from apps.core.decorators import login_required
 from apps.core.errors import ShopError
 from apps.core.forms import first_error
@@ -16,7 +17,7 @@ from apps.core.pagination import InvalidCursor
 from apps.core.redirects import referer_path
 
 from . import selectors, services
-from .forms import CartQuantityForm, CheckoutForm, VariantQuantityForm
+from .forms import CartQuantityForm, CheckoutForm, LinesForm
 from .models import CartItem, Order
 
 CART_COUNT_OOB = "base.html#cart-count"
@@ -38,27 +39,35 @@ def _back(request, fallback: str):
     return redirect(referer_path(request, default=fallback))
 
 
+def _added_message(pieces: int) -> str:
+    return "Added to your cart." if pieces == 1 else f"Added {pieces} pieces to your cart."
+
+
 @require_POST
 @login_required
 def cart_add(request):
-    form = VariantQuantityForm(request.POST)
+    """Add one size (a product page) or the picked pieces of a look, in one request."""
+    form = LinesForm(request.POST, empty_message=_empty_message(request))
     try:
         if not form.is_valid():
             raise services.OrderError(first_error(form))
-        services.cart_add(
-            user=request.user,
-            variant_id=form.cleaned_data["variant"],
-            quantity=form.cleaned_data["quantity"],
-        )
+        lines = form.cleaned_data["lines"]
+        services.cart_add_lines(user=request.user, lines=lines)
     except ShopError as error:
         if request.htmx:
             return _cart_feedback(request, ok=False, message=str(error))
         messages.error(request, str(error))
         return _back(request, reverse("orders:cart"))
     if request.htmx:
-        return _cart_feedback(request, ok=True, message="Added to your cart.")
-    messages.success(request, "Added to your cart.")
+        return _cart_feedback(request, ok=True, message=_added_message(len(lines)))
+    messages.success(request, _added_message(len(lines)))
     return _back(request, reverse("orders:cart"))
+
+
+def _empty_message(request) -> str:
+    if "look" in request.POST or any(key.startswith("variant-") for key in request.POST):
+        return "Choose a size for the pieces you want."
+    return "Choose a size first."
 
 
 @require_GET
@@ -88,62 +97,69 @@ def cart_item_update(request, item_id):
     return redirect("orders:cart")
 
 
+def _lines_query(lines) -> str:
+    pairs = []
+    for line in lines:
+        pairs += [("variant", tsid.encode(line.variant_id)), ("quantity", line.quantity)]
+    return urlencode(pairs)
+
+
 @require_POST
 @login_required
 def buy_now(request):
-    form = VariantQuantityForm(request.POST)
+    """Straight to a checkout of the picked size (or the picked pieces of a look)."""
+    form = LinesForm(request.POST, empty_message=_empty_message(request))
     if not form.is_valid():
         if request.htmx:
             return _cart_feedback(request, ok=False, message=first_error(form))
         messages.error(request, first_error(form))
         return _back(request, reverse("products:list"))
-    query = urlencode(
-        {"variant": str(form.cleaned_data["variant"]), "quantity": form.cleaned_data["quantity"]}
-    )
-    url = f"{reverse('orders:checkout')}?{query}"
+    url = f"{reverse('orders:checkout')}?{_lines_query(form.cleaned_data['lines'])}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _checkout_lines(request, data):
-    """The lines being bought: the buy-now line when the form names one, else the cart."""
-    variant_id, quantity = data.get("variant"), data.get("quantity") or 1
-    if variant_id:
-        line = selectors.buy_now_line(variant_id=variant_id, quantity=quantity)
-        return ([line] if line else []), True
-    return selectors.cart_for(user=request.user).lines, False
+def _checkout_lines(request, source) -> tuple[list, bool] | None:
+    """The lines being bought: the buy-now lines when the request names them, else the
+    cart. None when the named lines are malformed."""
+    if "variant" not in source:
+        return selectors.cart_for(user=request.user).lines, False
+    form = LinesForm(source)
+    if not form.is_valid():
+        return None
+    return selectors.buy_now_lines(lines=form.cleaned_data["lines"]), True
+
+
+def _checkout_page(request, form, lines, buy_now, status=200):
+    context = {"form": form, "lines": lines, "buy_now": buy_now}
+    return render(request, "orders/checkout.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def checkout(request):
+    source = request.GET if request.method == "GET" else request.POST
+    chosen = _checkout_lines(request, source)
+    if chosen is None:
+        if request.method == "POST":
+            return HttpResponseBadRequest("This checkout form is broken. Please check out again.")
+        messages.error(request, "Choose a size first.")
+        return redirect("orders:cart")
+    lines, buy_now = chosen
     if request.method == "GET":
-        prefill = VariantQuantityForm(request.GET) if request.GET.get("variant") else None
-        if prefill is not None and not prefill.is_valid():
-            messages.error(request, first_error(prefill))
+        if not lines:
+            messages.info(request, "Your cart is empty.")
             return redirect("orders:cart")
-        data = prefill.cleaned_data if prefill else {}
         form = CheckoutForm(
             initial={
                 "shipping_address": request.user.shipping_address,
                 "idempotency_key": uuid.uuid4().hex,
-                "variant": data.get("variant"),
-                "quantity": data.get("quantity"),
             }
         )
-        lines, buy_now = _checkout_lines(request, data)
-        if not lines:
-            messages.info(request, "Your cart is empty.")
-            return redirect("orders:cart")
-        return render(
-            request, "orders/checkout.html", {"form": form, "lines": lines, "buy_now": buy_now}
-        )
+        return _checkout_page(request, form, lines, buy_now)
 
     form = CheckoutForm(request.POST)
     if not form.is_valid():
-        lines, buy_now = _checkout_lines(request, form.cleaned_data)
-        context = {"form": form, "lines": lines, "buy_now": buy_now}
-        return render(request, "orders/checkout.html", context, status=400)
-    lines, buy_now = _checkout_lines(request, form.cleaned_data)
+        return _checkout_page(request, form, lines, buy_now, status=400)
     try:
         order = services.order_place(
             user=request.user,
@@ -154,8 +170,7 @@ def checkout(request):
         )
     except ShopError as error:
         form.add_error(None, str(error))
-        context = {"form": form, "lines": lines, "buy_now": buy_now}
-        return render(request, "orders/checkout.html", context, status=409)
+        return _checkout_page(request, form, lines, buy_now, status=409)
     messages.success(request, "Thank you! Your order is placed.")
     return redirect(order.get_absolute_url())
 

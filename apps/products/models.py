@@ -111,6 +111,9 @@ class ProductImage(BaseModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/%Y/%m/", max_length=200)
     alt = models.CharField(max_length=200, blank=True)
+    colour = models.CharField(
+        max_length=30, blank=True, help_text="The colour shown, when the product has several."
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -126,3 +126,13 @@ def product_is_liked(*, user, product_id: int) -> bool:
     if not user.is_authenticated:
         return False
     return ProductLike.objects.filter(user=user, product_id=product_id).exists()
+
+
+def by_colour(variants) -> list[tuple[str, list]]:
+    """Sizes grouped by colour, colours in the order they first appear (a product in one
+    colour, or none named, is one group). Works on Variant rows and on cached dicts."""
+    groups: dict[str, list] = {}
+    for variant in variants:
+        colour = variant["colour"] if isinstance(variant, dict) else variant.colour
+        groups.setdefault(colour or "", []).append(variant)
+    return list(groups.items())

@@ -88,10 +88,13 @@ def _product_or_404(product_id) -> Product:
 def product_detail(request, product_id):
     product = _product_or_404(product_id)
     variants = list(product.variants.all())
+    images = list(product.images.all())
     context = {
         "product": product,
-        "variants": variants,
-        "images": list(product.images.all()),
+        "colour_groups": selectors.by_colour(variants),
+        "images": images,
+        # Colour-tagged photos cover every colour, the thumbnail among them.
+        "show_thumbnail": not any(image.colour for image in images),
         "sold_out": all(variant.sold_out for variant in variants),
         "liked": selectors.product_is_liked(user=request.user, product_id=product.pk),
         "quantity_choices": range(1, rules.MAX_LINE_QUANTITY + 1),

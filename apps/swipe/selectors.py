@@ -21,6 +21,7 @@ from apps.core import tsid
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
 from apps.products.rules import stock_state
+from apps.products.selectors import by_colour
 
 from .models import Look, LookImage, LookProduct, Swipe
 
@@ -199,7 +200,7 @@ def liked_looks(*, user, cursor: str | None, size: int = LIKED_PAGE_SIZE) -> Pag
 
 
 def _detail_key(look_id: int) -> str:
-    return f"look-detail:{tsid.encode(int(look_id))}"
+    return f"look-detail:v2:{tsid.encode(int(look_id))}"
 
 
 def _load_look_detail(look_id: int) -> dict | None:
@@ -240,7 +241,13 @@ def _load_look_detail(look_id: int) -> dict | None:
                 "thumbnail": entry.product.thumbnail.url if entry.product.thumbnail else "",
                 "price": entry.product.base_price,
                 "variants": [
-                    {"id": int(v.pk), "label": v.label, "price": v.price}
+                    {
+                        "id": int(v.pk),
+                        "size": v.size,
+                        "colour": v.colour,
+                        "label": v.label,
+                        "price": v.price,
+                    }
                     for v in entry.product.variants.all()
                 ],
             }
@@ -274,11 +281,14 @@ def look_detail(*, look_id: int) -> dict | None:
         return None
     variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
     stock = dict(Variant.objects.filter(pk__in=variant_ids).values_list("id", "stock"))
-    for product in data["products"]:
+    for index, product in enumerate(data["products"]):
+        product["field_name"] = f"variant-{index}"  # one size choice per piece
         for variant in product["variants"]:
             variant["stock"] = stock.get(variant["id"], 0)
             variant["stock_state"] = stock_state(variant["stock"])
             variant["pk"] = tsid.encode(variant["id"])
+        product["colour_groups"] = by_colour(product["variants"])
+        product["sold_out"] = all(v["stock"] <= 0 for v in product["variants"])
     return data
 
 

@@ -30,11 +30,17 @@ def test_seed_builds_a_shop_and_running_again_adds_nothing(media, capsys):
     assert Product.objects.count() == 40
     assert Category.objects.count() == 6
     assert Store.objects.count() == 8
-    # every product comes in every size of its category
-    for product in Product.objects.select_related("category").prefetch_related("variants"):
-        sizes = [variant.size for variant in product.variants.all()]
-        assert sizes == catalogue.SIZES[product.category.slug], product
-    assert ProductImage.objects.count() == 80
+    # every product comes in every size of its category, in each of its colours, and a
+    # product in several colours has a photo of each, tagged with it
+    products = Product.objects.select_related("category").prefetch_related("variants", "images")
+    for product in products:
+        colours = list(dict.fromkeys(variant.colour for variant in product.variants.all()))
+        for colour in colours:
+            sizes = [v.size for v in product.variants.all() if v.colour == colour]
+            assert sizes == catalogue.SIZES[product.category.slug], product
+        photos = [image.colour for image in product.images.all()]
+        assert photos == (colours if len(colours) > 1 else []), product
+    assert ProductImage.objects.exists()  # some products come in several colours
     product = Product.objects.first()
     assert (media / product.thumbnail.name).is_file()
     assert len(list((media / "demo" / "garments").iterdir())) > 300

@@ -264,3 +264,92 @@ def test_header_shows_the_cart_count(client, shopper):
         r'id="cart-count" class="badge" aria-label="3 items in cart">3<',
         client.get("/").content.decode(),
     )
+
+
+def test_the_picked_pieces_of_a_look_go_in_together(client, shopper):
+    coat, pants, skipped = VariantFactory(stock=3), VariantFactory(stock=3), VariantFactory()
+    data = {"look": "x", "variant-0": str(coat.pk), "variant-1": str(pants.pk), "variant-2": ""}
+    response = client.post("/cart/items/", data, **HTMX)
+    assert "Added 2 pieces to your cart." in response.content.decode()
+    lines = dict(CartItem.objects.values_list("variant_id", "quantity"))
+    assert lines == {coat.pk: 1, pants.pk: 1}
+    assert skipped.pk not in lines
+
+
+def test_a_look_with_one_piece_sold_out_adds_nothing_and_names_it(client, shopper):
+    coat = VariantFactory(stock=3)
+    boots = VariantFactory(stock=0, size="260", product__name="Brown Boots")
+    data = {"look": "x", "variant-0": str(coat.pk), "variant-1": str(boots.pk)}
+    response = client.post("/cart/items/", data, **HTMX)
+    assert "Brown Boots (260) is sold out." in response.content.decode()
+    assert not CartItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"look": "x"}, "Choose a size for the pieces you want."),
+        ({"look": "x", "variant-0": "not-an-id"}, "Choose a size for the pieces you want."),
+        ({"variant": ["0SAN8453QPN38", "bad"]}, "Choose a size first."),
+        ({"variant": "0SAN8453QPN38", "quantity": "0"}, "Choose a quantity from 1 to 10."),
+        ({"look": "x", **{f"variant-{n}": "0SAN8453QPN38" for n in range(21)}}, "at most 20"),
+    ],
+)
+def test_bad_picks_get_a_clear_message_and_change_nothing(client, shopper, data, message):
+    response = client.post("/cart/items/", data, **HTMX)
+    assert message in response.content.decode()
+    assert not CartItem.objects.exists()
+
+
+def test_buy_the_look_checks_out_its_picked_pieces_as_one_order(client, shopper):
+    coat, pants = VariantFactory(stock=3), VariantFactory(stock=3)
+    CartItem.objects.create(user=shopper, variant_id=VariantFactory().pk, quantity=1)
+    response = client.post(
+        "/orders/buy-now/", {"look": "x", "variant-0": str(coat.pk), "variant-1": str(pants.pk)}
+    )
+    url = response["Location"]
+    assert url == f"/orders/checkout/?variant={coat.pk}&quantity=1&variant={pants.pk}&quantity=1"
+    page = client.get(url).content.decode()
+    assert "Buying 2 items now." in page
+    data = {
+        "shipping_address": "12 Yeonmu-ro",
+        "idempotency_key": checkout_key(page),
+        "variant": [str(coat.pk), str(pants.pk)],
+        "quantity": ["1", "1"],
+    }
+    client.post("/orders/checkout/", data)
+    client.post("/orders/checkout/", data)  # a double submit
+    order = Order.objects.get()
+    assert sorted(item.variant_id for item in order.items.all()) == sorted([coat.pk, pants.pk])
+    assert (stock(coat), stock(pants)) == (2, 2)
+    assert CartItem.objects.count() == 1  # the cart is left alone
+
+
+def test_a_tampered_buy_now_checkout_is_refused(client, shopper):
+    page = client.get(f"/orders/checkout/?variant={VariantFactory().pk}").content.decode()
+    data = {"shipping_address": "x", "idempotency_key": checkout_key(page), "variant": "nope"}
+    assert client.post("/orders/checkout/", data).status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_the_first_checkout_address_becomes_the_default(client):
+    user = UserFactory(shipping_address="")
+    client.force_login(user)
+    variant = VariantFactory(stock=3)
+    page = client.get(f"/orders/checkout/?variant={variant.pk}").content.decode()
+    data = {
+        "shipping_address": "3 Tteukseom-ro, Seoul",
+        "idempotency_key": checkout_key(page),
+        "variant": str(variant.pk),
+        "quantity": "1",
+    }
+    client.post("/orders/checkout/", data)
+    user.refresh_from_db()
+    assert user.shipping_address == "3 Tteukseom-ro, Seoul"
+    again = client.get(f"/orders/checkout/?variant={variant.pk}").content.decode()
+    assert "3 Tteukseom-ro, Seoul" in again
+    # a later checkout elsewhere does not overwrite the default
+    data.update(shipping_address="Office, 1 Teheran-ro", idempotency_key=checkout_key(again))
+    client.post("/orders/checkout/", data)
+    user.refresh_from_db()
+    assert user.shipping_address == "3 Tteukseom-ro, Seoul"
