@@ -19,3 +19,4 @@ def test_look_page_is_one_form_with_a_picker_per_piece(client):
     assert 'name="variant-1"' not in body  # boots: sold out in every size
     assert "Sold out in every size." in body
     assert "Buy the look" in body
+    assert "{#" not in body and "{%" not in body  # no template source leaks into the page
