@@ -17,9 +17,13 @@ def run_concurrently(target: Callable, args_list: Sequence[tuple]) -> list:
 
     def runner(index: int, args: tuple) -> None:
         try:
+            # Connect first: a request reaches a view on an open connection, and
+            # connecting after the barrier would stagger the start by the handshake.
+            connection.ensure_connection()
             barrier.wait()
             outcomes[index] = target(*args)
         except BaseException as exc:  # returned to the test, which asserts on it
+            barrier.abort()  # a thread that failed to connect must not strand the others
             outcomes[index] = exc
         finally:
             connection.close()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from apps.demo.looks import ensure_cover
@@ -36,7 +38,8 @@ def log_in(page, user):
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+    # The feed, loaded with its scripts ("**/" would match the login page itself).
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def top_look(page) -> str:
@@ -105,17 +108,87 @@ def test_swipe_journey_on_a_phone(phone, looks):
     screenshot(phone, "liked-phone")
 
 
+class HeldSwipes:
+    """Swipe requests wait here, as on a slow phone network, until released; any
+    request made after the release goes straight through."""
+
+    def __init__(self, page):
+        self.page = page
+        self.routes: list = []
+        self.released = False
+        page.route("**/swipe/*/", self._handle)
+
+    def _handle(self, route) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.routes.append(route)
+
+    def wait_for_first(self) -> None:
+        for _ in range(50):  # up to a second; a key that posts nothing leaves it empty
+            if self.routes:
+                return
+            self.page.wait_for_timeout(20)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.routes:
+            route.continue_()
+
+
+def repeat_while_the_first_is_on_its_way(page, press) -> None:
+    """Run ``press`` (the shopper repeating themselves) while the first swipe request
+    is held on its way to the shop, then let it through and wait for the deck to settle."""
+    held = HeldSwipes(page)
+    press()
+    held.wait_for_first()
+    held.release()
+    idle = "!document.getElementById('deck').hasAttribute('aria-busy')"
+    page.wait_for_function(idle)
+    page.wait_for_timeout(300)  # time for a stray second swipe to start, and land
+    page.wait_for_function(idle)
+
+
+def assert_first_card_liked_once(page, user, looks) -> None:
+    swiped = list(Swipe.objects.filter(user=user).order_by("id").values_list("look_id", flat=True))
+    # The presses were one swipe: the first card liked once, the next card on top.
+    assert swiped == [looks[0].pk]
+    assert top_look(page) == str(looks[1].pk)
+    assert Swipe.objects.get(user=user).reaction == "like"
+    assert Look.objects.get(pk=looks[0].pk).likes_count == 51
+    assert Look.objects.get(pk=looks[1].pk).likes_count == 49
+    assert page.locator("#liked-count").inner_text() == "1"
+    # Every recorded swipe is a look the shopper saw on top, in feed order, once each.
+    assert swiped == [look.pk for look in looks[: len(swiped)]]
+    assert top_look(page) == str(looks[len(swiped)].pk)
+
+
 def test_fast_repeated_keys_never_skip_or_double_record(phone, looks):
     user = UserFactory()
     log_in(phone, user)
-    for _ in range(3):
-        phone.keyboard.press("ArrowRight")
-    phone.wait_for_function("!document.getElementById('deck').hasAttribute('aria-busy')")
-    phone.wait_for_timeout(300)
-    swiped = list(Swipe.objects.filter(user=user).order_by("id").values_list("look_id", flat=True))
-    # Every recorded swipe is a look the shopper saw on top, in feed order, once each.
-    assert swiped == [look.pk for look in looks[: len(swiped)]]
-    assert top_look(phone) == str(looks[len(swiped)].pk)
+    wait_for_top(phone, looks[0])
+
+    def three_presses():
+        for _ in range(3):
+            phone.keyboard.press("ArrowRight")
+
+    repeat_while_the_first_is_on_its_way(phone, three_presses)
+    assert_first_card_liked_once(phone, user, looks)
+
+
+def test_a_double_tap_on_like_records_one_swipe(phone, looks):
+    user = UserFactory()
+    log_in(phone, user)
+    wait_for_top(phone, looks[0])
+    box = phone.get_by_role("button", name="Like (right arrow)").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def double_tap():  # the same spot twice, whatever is there by the second tap
+        phone.touchscreen.tap(x, y)
+        phone.touchscreen.tap(x, y)
+
+    repeat_while_the_first_is_on_its_way(phone, double_tap)
+    assert_first_card_liked_once(phone, user, looks)
 
 
 def test_feed_on_desktop_and_the_empty_state(desktop, looks):

@@ -1,9 +1,18 @@
+import re
+
 import pytest
 
 from apps.accounts.models import User
-from tests.factories import ProductFactory, StoreFactory, UserFactory
+from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def listed(response) -> list[str]:
+    """Product names in the change list's rows, as the admin sees them."""
+    return re.findall(
+        r'<td class="field-name"><a href="[^"]*">([^<]*)</a></td>', response.content.decode()
+    )
 
 
 @pytest.fixture
@@ -44,12 +53,18 @@ def test_seller_can_only_pick_their_own_store(seller_client):
 
 def test_admin_sees_every_store_and_filters_sold_out(client):
     client.force_login(UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
-    ProductFactory(name="Alpha Tee")
-    ProductFactory(name="Beta Tee")
+    sold_out = ProductFactory(name="Alpha Tee")
+    for size in ("S", "M"):
+        VariantFactory(product=sold_out, size=size, stock=0)
+    available = ProductFactory(name="Beta Tee")
+    VariantFactory(product=available, size="S", stock=0)
+    VariantFactory(product=available, size="M", stock=3)  # one size left is enough
     body = client.get("/admin/products/product/").content.decode()
     assert "Alpha Tee" in body and "Beta Tee" in body
     response = client.get("/admin/products/product/?stock=sold_out")
     assert response.status_code == 200
+    assert listed(response) == ["Alpha Tee"]
+    assert listed(client.get("/admin/products/product/?stock=available")) == ["Beta Tee"]
 
 
 def test_shopper_cannot_reach_the_admin(client):

@@ -1,3 +1,5 @@
+from functools import partial
+
 import pytest
 from django.db import connection, transaction
 
@@ -14,6 +16,8 @@ from apps.products.services import (
 )
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 from tests.threads import run_concurrently
+
+TAPS = 8  # identical taps arriving at the same moment (a double tap, a flaky network)
 
 
 @pytest.mark.django_db
@@ -35,6 +39,33 @@ def test_liking_twice_counts_once_and_unliking_twice_too():
     for _ in range(2):
         state = product_like_set(user=user, product_id=product.pk, liked=False)
     assert (state.liked, state.likes_count) == (False, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_like_taps_make_one_row_and_count_once():
+    product, user = ProductFactory(likes_count=7), UserFactory()
+    tap = partial(product_like_set, user=user, product_id=product.pk, liked=True)
+    outcomes = run_concurrently(tap, [()] * TAPS)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert list(ProductLike.objects.values_list("user_id", "product_id")) == [(user.pk, product.pk)]
+    product.refresh_from_db()
+    assert product.likes_count == 8
+    assert {(state.liked, state.likes_count) for state in outcomes} == {(True, 8)}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_unlike_taps_remove_the_row_and_count_once():
+    product, user = ProductFactory(likes_count=7), UserFactory()
+    product_like_set(user=user, product_id=product.pk, liked=True)
+    tap = partial(product_like_set, user=user, product_id=product.pk, liked=False)
+    outcomes = run_concurrently(tap, [()] * TAPS)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert not ProductLike.objects.exists()
+    product.refresh_from_db()
+    assert product.likes_count == 7
+    assert {(state.liked, state.likes_count) for state in outcomes} == {(False, 7)}
 
 
 @pytest.mark.django_db

@@ -1,3 +1,5 @@
+from functools import partial
+
 import pytest
 from django.db import connection
 
@@ -18,6 +20,7 @@ from tests.factories import (
 from tests.threads import run_concurrently
 
 LIKE, DISLIKE = Swipe.Reaction.LIKE, Swipe.Reaction.DISLIKE
+TAPS = 8  # identical taps arriving at the same moment (a double tap, a flaky network)
 
 
 def likes(look) -> int:
@@ -31,6 +34,38 @@ def test_like_counts_and_a_repeat_changes_nothing():
     assert not swipe_record(user=user, look_id=look.pk, reaction=LIKE).changed
     assert likes(look) == 1
     assert Swipe.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_like_taps_record_one_swipe_and_one_like():
+    look, user = LookFactory(likes_count=5), UserFactory()
+    tap = partial(swipe_record, user=user, look_id=look.pk, reaction=LIKE)
+    outcomes = run_concurrently(tap, [()] * TAPS)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert list(Swipe.objects.values_list("user_id", "look_id", "reaction")) == [
+        (user.pk, look.pk, LIKE)
+    ]
+    assert likes(look) == 6
+    assert sum(result.created for result in outcomes) == 1
+    assert sum(result.changed for result in outcomes) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("before", "after", "moved"), [(LIKE, DISLIKE, -1), (DISLIKE, LIKE, 1)])
+def test_simultaneous_taps_changing_a_reaction_move_the_count_once(before, after, moved):
+    look, user = LookFactory(likes_count=5), UserFactory()
+    swipe_record(user=user, look_id=look.pk, reaction=before)
+    count_before = likes(look)
+    tap = partial(swipe_record, user=user, look_id=look.pk, reaction=after)
+    outcomes = run_concurrently(tap, [()] * TAPS)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert list(Swipe.objects.values_list("user_id", "look_id", "reaction")) == [
+        (user.pk, look.pk, after)
+    ]
+    assert likes(look) == count_before + moved
+    assert sum(result.changed for result in outcomes) == 1
 
 
 @pytest.mark.django_db
