@@ -89,6 +89,16 @@ class VariantForm(forms.ModelForm):
     class Meta:
         model = Variant
         fields = ("size", "colour", "price_override", "stock", "sku", "position")
+        # Widths come from css/admin.css: the admin's 20em text boxes made the sizes
+        # table wider than a laptop window.
+        widgets = {
+            "size": forms.TextInput(attrs={"class": "baro-size"}),
+            "colour": forms.TextInput(attrs={"class": "baro-colour"}),
+            "price_override": forms.NumberInput(attrs={"class": "baro-price"}),
+            "stock": forms.NumberInput(attrs={"class": "baro-stock"}),
+            "sku": forms.TextInput(attrs={"class": "baro-sku"}),
+            "position": forms.NumberInput(attrs={"class": "baro-position"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +163,11 @@ class VariantInline(SellerScopedInline, admin.TabularInline):
     formset = VariantFormSet
     extra = 0
     fields = ("size", "colour", "price_override", "stock", "sku", "position")
+    verbose_name = "size"
+    verbose_name_plural = "sizes"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
 
 
 class ProductImageInline(SellerScopedInline, admin.TabularInline):
