@@ -5,7 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from apps.accounts.models import Store
-from apps.core.admin import BaseModelAdmin
+from apps.core.admin import BaseModelAdmin, WonInput, won_display
 
 from .models import Category, Product, ProductImage, Variant
 from .services import StockCorrectionRefused, variant_adjust_stock
@@ -94,7 +94,7 @@ class VariantForm(forms.ModelForm):
         widgets = {
             "size": forms.TextInput(attrs={"class": "baro-size"}),
             "colour": forms.TextInput(attrs={"class": "baro-colour"}),
-            "price_override": forms.NumberInput(attrs={"class": "baro-price"}),
+            "price_override": WonInput(attrs={"class": "baro-price"}),
             "stock": forms.NumberInput(attrs={"class": "baro-stock"}),
             "sku": forms.TextInput(attrs={"class": "baro-sku"}),
             "position": forms.NumberInput(attrs={"class": "baro-position"}),
@@ -203,7 +203,7 @@ class SoldOutFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(SellerScopedAdmin):
-    list_display = ("thumb", "name", "store", "category", "base_price", "likes_count", "is_active")
+    list_display = ("thumb", "name", "store", "category", "price", "likes_count", "is_active")
     list_display_links = ("thumb", "name")
     list_filter = (
         "category",
@@ -222,6 +222,8 @@ class ProductAdmin(SellerScopedAdmin):
         ("Price and display", {"fields": ("base_price", "thumbnail", "is_active", "likes_count")}),
     )
 
+    price = won_display("base_price", "price")
+
     @admin.display(description="")
     def thumb(self, product):
         if not product.thumbnail:
@@ -235,6 +237,11 @@ class ProductAdmin(SellerScopedAdmin):
         super().save_formset(request, form, formset, change)
         for refusal in getattr(formset, "stock_refusals", ()):
             self.message_user(request, refusal, messages.ERROR)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "base_price":
+            kwargs["widget"] = WonInput(attrs={"class": "vIntegerField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "store" and self.is_seller(request):

@@ -63,3 +63,20 @@ def test_admin_change_form_shows_the_tsid(client):
     body = client.get(f"/admin/products/product/{product.pk}/change/").content.decode()
     assert str(product.pk) in body
     assert client.get("/admin/products/product/garbage/change/").status_code == 302
+
+
+def test_prices_read_as_won_in_the_product_list_and_form(client):
+    from tests.factories import VariantFactory
+
+    client.force_login(UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    product = ProductFactory(name="Wool Coat", base_price=189_000)
+    VariantFactory(product=product, size="XL", price_override=199_000)
+
+    listing = client.get("/admin/products/product/").content.decode()
+    assert "₩189,000" in listing
+    assert ">189000<" not in listing
+
+    page = client.get(f"/admin/products/product/{product.pk}/change/").content.decode()
+    # the inputs keep plain numbers (typed by staff), labelled with the currency
+    assert 'name="base_price"' in page
+    assert page.count('<span class="baro-won">₩') == 3  # base price, the XL override, the blank row
