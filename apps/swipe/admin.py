@@ -1,17 +1,50 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.admin import BaseModelAdmin
+from apps.core.money import format_won
 
 from .models import Look, LookImage, LookProduct
 
 
 class LookProductInline(admin.TabularInline):
+    """The look's pieces, each shown by its picture and name. Products are picked by id
+    (the lookup opens the product list with its search and filters): a drop-down of
+    every product would not load at catalogue size."""
+
     model = LookProduct
     extra = 1
-    fields = ("product", "position")
+    fields = ("piece", "product", "position")
+    readonly_fields = ("piece",)
     raw_id_fields = ("product",)
     ordering = ("position", "id")
+    verbose_name = "product"
+    verbose_name_plural = "products"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("look", "product")
+
+    @admin.display(description="piece")
+    def piece(self, entry):
+        if entry.product_id is None:
+            return ""
+        product = entry.product
+        picture = (
+            format_html('<img src="{}" alt="" class="baro-thumb">', product.thumbnail.url)
+            if product.thumbnail
+            else ""
+        )
+        return format_html(
+            '<span class="baro-piece">{}<a href="{}">{}</a> <small>{}</small></span>',
+            picture,
+            reverse("admin:products_product_change", args=[product.pk]),
+            product.name,
+            format_won(product.base_price),
+        )
 
 
 class LookImageInline(admin.TabularInline):

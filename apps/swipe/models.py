@@ -72,7 +72,7 @@ class LookProduct(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.look_id} · {self.product_id}"
+        return f"{self.look.title} · {self.product.name}"
 
 
 class Swipe(BaseModel):
