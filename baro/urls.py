@@ -28,6 +28,12 @@ def favicon(request):
     return response
 
 
+def media(request, path):
+    # MEDIA_ROOT is read per request, not when this module is imported, so a test that
+    # points it at a folder of its own is served from there.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("", include("apps.swipe.urls")),
     path("accounts/", include("apps.accounts.urls")),
@@ -40,7 +46,7 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", media),
     ]
 
 if settings.BARO_BENCH:
