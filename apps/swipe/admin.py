@@ -102,7 +102,7 @@ class LookAdmin(BaseModelAdmin):
     actions = ["compose_covers"]
     show_full_result_count = False
 
-    @admin.display(description="cover")
+    @admin.display(description="cover as shown")
     def cover_preview(self, look):
         if not look.cover:
             return "Composed from the products when the look is saved."

@@ -1,7 +1,16 @@
 import pytest
 
+from apps.demo.images import ensure_garment_images, relative_path
+from apps.swipe.covers import look_compose_cover
 from tests.browser.conftest import screenshot
-from tests.factories import CategoryFactory, ProductFactory, UserFactory, VariantFactory
+from tests.factories import (
+    CategoryFactory,
+    LookFactory,
+    LookProductFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,3 +55,36 @@ def test_the_sizes_table_fits_a_1280_window(desktop, superuser):
     assert rows.locator(".inline-deletelink").count() == 5
     screenshot(desktop, "admin-product-add-desktop")
     assert_sizes_table_fits(desktop)
+
+
+def test_a_looks_products_show_their_pictures_and_the_cover_shows_them_all(
+    desktop, superuser, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    ensure_garment_images(tmp_path)
+    pieces = [
+        ("hoodie", "navy", "Navy Zip Hoodie"),
+        ("jeans", "denim", "Wide Denim Jeans"),
+        ("sneaker", "white", "White Court Sneakers"),
+        ("cap", "black", "Black Washed Cap"),
+        ("tote", "camel", "Camel Canvas Tote"),
+    ]
+    look = LookFactory(title="Street Campus", cover="")
+    for position, (kind, colour, name) in enumerate(pieces):
+        product = ProductFactory(name=name, thumbnail=relative_path(kind, colour))
+        LookProductFactory(look=look, product=product, position=position)
+    look_compose_cover(look_id=look.pk)
+
+    log_in_to_admin(desktop, superuser)
+    desktop.goto(f"/admin/swipe/look/{look.pk}/change/")
+    rows = desktop.locator("#look_products-group tr.has_original")
+    assert rows.count() == 5
+    assert "Street Campus · Navy Zip Hoodie" in rows.first.inner_text()
+    loaded = "img => img.complete && img.naturalWidth > 0"
+    for thumb in rows.locator("img.baro-thumb").all():
+        assert thumb.evaluate(loaded)
+    cover = desktop.locator(".field-cover_preview img")
+    assert cover.evaluate(loaded)
+    screenshot(desktop, "admin-look-change-desktop")
+    page_width = desktop.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= desktop.viewport_size["width"]
