@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
@@ -304,6 +306,16 @@ class ProductAdmin(SellerScopedAdmin):
                 for position, size in enumerate(sizes_for_new_product(request))
             ]
         return kwargs
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and response.status_code == 302:
+            # The next product most likely shares this one's category, and so its sizes.
+            url = urlsplit(response["Location"])
+            query = [(key, value) for key, value in parse_qsl(url.query) if key != "category"]
+            query.append(("category", str(obj.category_id)))
+            response["Location"] = urlunsplit(url._replace(query=urlencode(query)))
+        return response
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -188,3 +188,13 @@ def test_a_size_added_later_gets_a_sku_too(superuser):
         "M": "OLD-M",
         "L": f"{product.pk}-L",
     }
+
+
+def test_save_and_add_another_keeps_the_category_and_its_sizes(superuser):
+    shoes = CategoryFactory(name="Shoes", slug="shoes")
+    data = add_form(shoes, StoreFactory(), ["240"], _addanother="1")
+    response = superuser.post("/admin/products/product/add/", data)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/admin/products/product/add/?category={shoes.pk}")
+    page = superuser.get(response["Location"]).content.decode()
+    assert suggested_sizes(page) == ["240", "250", "260", "270", "280"]
