@@ -74,6 +74,13 @@ def _clear_caches():
             cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Files a test writes (uploads, composed look covers) land in a folder of its own,
+    never in the developer's media/. Tests that need to know where set it themselves."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def unreachable_cache(settings):
     """A real django-redis client pointed at a port where nothing listens."""

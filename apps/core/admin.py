@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
+
+from .money import format_won
 
 
 class TSIDAdminMixin:
@@ -13,3 +17,24 @@ class TSIDAdminMixin:
 
 class BaseModelAdmin(TSIDAdminMixin, admin.ModelAdmin):
     pass
+
+
+class WonInput(forms.NumberInput):
+    """A number box for an amount in won, labelled with the currency. Staff type plain
+    digits; the sign says what they mean."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html('<span class="baro-won">₩&nbsp;{}</span>', box)
+
+
+def won_display(field: str, description: str):
+    """A read-only admin column showing a whole-won amount as ₩39,000, sortable by
+    ``field``."""
+
+    @admin.display(description=description, ordering=field)
+    def show(self, obj):
+        return format_won(getattr(obj, field))
+
+    show.__name__ = f"{field}_won"
+    return show

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,6 +162,17 @@ def ensure_cover(pieces: list[tuple[str, str]], background, media_root: Path) ->
     return relative, True
 
 
+def look_title(rng: random.Random, style_name: str, used: Counter) -> tuple[str, str]:
+    """A title no other demo look has, and its occasion: "Street Campus". A style's
+    occasions are each used once before any comes back, numbered ("Street Campus No. 2")."""
+    fewest = min(used[style_name, occasion] for occasion in OCCASIONS)
+    occasion = rng.choice([o for o in OCCASIONS if used[style_name, o] == fewest])
+    used[style_name, occasion] += 1
+    number = used[style_name, occasion]
+    title = f"{style_name} {occasion}" + (f" No. {number}" if number > 1 else "")
+    return title, occasion
+
+
 def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = print) -> int:
     """Create ``count`` looks from the catalogue's products. Returns how many were made."""
     started = time.monotonic()
@@ -189,6 +200,7 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
     like_rows: list[tuple] = []
     drawn = 0
     style_names = list(STYLES)
+    titles_used: Counter = Counter()
     attempts = 0
     while len(looks) < count and attempts < count * 20:
         attempts += 1
@@ -226,13 +238,13 @@ def seed_looks(*, count: int, seed: int = 2026, log: Callable[[str], None] = pri
             (ids.at(created_ms), stamp, stamp, fan_id, look_id, Swipe.Reaction.LIKE.value)
             for fan_id in fans_liking
         )
-        title = f"{style_name} {rng.choice(OCCASIONS)}"
+        title, occasion = look_title(rng, style_name, titles_used)
         looks.append(
             Look(
                 id=look_id,
                 store_id=products[0][1],
                 title=title,
-                description=f"A {style_name.lower()} outfit for {title.split(' ', 1)[1].lower()}.",
+                description=f"A {style_name.lower()} outfit for {occasion.lower()}.",
                 cover=cover,
                 likes_count=len(fans_liking),
             )

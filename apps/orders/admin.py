@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from apps.core.admin import BaseModelAdmin
+from apps.core.admin import BaseModelAdmin, won_display
 from apps.core.errors import ShopError
 from apps.core.fields import TSID
 from apps.core.tsid import InvalidTSID
@@ -14,8 +14,18 @@ class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
     can_delete = False
-    fields = ("product_name", "size_label", "unit_price", "quantity", "product_id", "variant_id")
+    fields = (
+        "product_name",
+        "size_label",
+        "unit_price_won",
+        "quantity",
+        "line_total_won",
+        "product_id",
+        "variant_id",
+    )
     readonly_fields = fields
+    unit_price_won = won_display("unit_price", "unit price")
+    line_total_won = won_display("line_total", "line total")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -23,7 +33,7 @@ class OrderItemInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(BaseModelAdmin):
-    list_display = ("id", "user", "status", "total", "created_at")
+    list_display = ("id", "user", "status", "total_won", "created_at")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("user",)
     search_fields = ("user__email",)
@@ -32,13 +42,14 @@ class OrderAdmin(BaseModelAdmin):
     readonly_fields = (
         "user",
         "status",
-        "total",
+        "total_won",
         "idempotency_key",
         "shipped_at",
         "delivered_at",
         "cancelled_at",
     )
     fields = (*readonly_fields[:3], "shipping_address", *readonly_fields[3:])
+    total_won = won_display("total", "total")
     actions = ["mark_shipped", "mark_delivered", "cancel_orders"]
     show_full_result_count = False
 

@@ -1,22 +1,39 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.accounts.models import Store
-from apps.core.admin import BaseModelAdmin
+from apps.core.admin import BaseModelAdmin, WonInput, won_display
+from apps.core.fields import TSID
+from apps.core.tsid import InvalidTSID
 
+from . import rules
 from .models import Category, Product, ProductImage, Variant
-from .services import StockCorrectionRefused, variant_adjust_stock
+from .services import StockCorrectionRefused, variant_adjust_stock, variant_new_sku
 
 
 @admin.register(Category)
 class CategoryAdmin(BaseModelAdmin):
-    list_display = ("name", "slug", "position")
+    list_display = ("name", "slug", "position", "add_product")
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
+
+    @admin.display(description="")
+    def add_product(self, category):
+        url = reverse("admin:products_product_add")
+        sizes = " ".join(rules.default_sizes(category.slug))
+        return format_html(
+            '<a href="{}?category={}">Add a product</a> <small>({})</small>',
+            url,
+            category.pk,
+            sizes,
+        )
 
 
 class SellerScopedAdmin(BaseModelAdmin):
@@ -89,11 +106,32 @@ class VariantForm(forms.ModelForm):
     class Meta:
         model = Variant
         fields = ("size", "colour", "price_override", "stock", "sku", "position")
+        # Widths come from css/admin.css: the admin's 20em text boxes made the sizes
+        # table wider than a laptop window.
+        widgets = {
+            "size": forms.TextInput(attrs={"class": "baro-size"}),
+            "colour": forms.TextInput(attrs={"class": "baro-colour"}),
+            "price_override": WonInput(attrs={"class": "baro-price"}),
+            "stock": forms.NumberInput(attrs={"class": "baro-stock"}),
+            "sku": forms.TextInput(attrs={"class": "baro-sku"}),
+            "position": forms.NumberInput(attrs={"class": "baro-position"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The form carries the stock the admin saw, so a save knows the change they meant.
         self.fields["stock"].show_hidden_initial = True
+        # A blank SKU is made when the size is saved (VariantFormSet): a new product has
+        # no id until then.
+        sku = self.fields["sku"]
+        sku.required = False
+        sku.help_text = "Leave blank for <product id>-<size>-<colour>."
+        sku.widget.attrs["placeholder"] = "made when blank"
+
+    def clean_sku(self):
+        # None rather than "": the formset's duplicate check skips None, so two blank
+        # SKUs are not "duplicates" (each gets its own name on save).
+        return self.cleaned_data["sku"] or None
 
     def stock_seen(self) -> int:
         field = self.fields["stock"]
@@ -113,6 +151,22 @@ class VariantFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stock_refusals: list[str] = []
+
+    def _name_if_blank(self, variant: Variant) -> None:
+        if not variant.sku:
+            variant.sku = variant_new_sku(
+                product_id=self.instance.pk,
+                size=variant.size,
+                colour=variant.colour,
+                variant_id=None if variant._state.adding else variant.pk,
+            )
+
+    def save_new(self, form, commit=True):
+        variant = super().save_new(form, commit=False)
+        self._name_if_blank(variant)
+        if commit:
+            variant.save()
+        return variant
 
     def clean(self):
         super().clean()
@@ -134,6 +188,7 @@ class VariantFormSet(BaseInlineFormSet):
 
     def save_existing(self, form, obj, commit=True):
         obj = form.save(commit=False)
+        self._name_if_blank(obj)
         if commit:
             other_fields = [name for name in form.changed_data if name != "stock"]
             if other_fields:
@@ -153,6 +208,29 @@ class VariantInline(SellerScopedInline, admin.TabularInline):
     formset = VariantFormSet
     extra = 0
     fields = ("size", "colour", "price_override", "stock", "sku", "position")
+    verbose_name = "size"
+    verbose_name_plural = "sizes"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None and request.method == "GET":
+            return len(sizes_for_new_product(request))
+        return 0
+
+
+def sizes_for_new_product(request) -> tuple[str, ...]:
+    """The size rows a new product's form starts with: the usual sizes of the category
+    named in the URL (``add/?category=<id>``, as the category list links it), or the
+    general set. The category is picked on the same form, so the rows cannot follow
+    the picker without a reload; staff edit or remove them before saving."""
+    try:
+        category_id = TSID.parse(request.GET.get("category", ""))
+    except (InvalidTSID, ValueError):
+        return rules.default_sizes(None)
+    slug = Category.objects.filter(pk=category_id).values_list("slug", flat=True).first()
+    return rules.default_sizes(slug)
 
 
 class ProductImageInline(SellerScopedInline, admin.TabularInline):
@@ -188,7 +266,7 @@ class SoldOutFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(SellerScopedAdmin):
-    list_display = ("thumb", "name", "store", "category", "base_price", "likes_count", "is_active")
+    list_display = ("thumb", "name", "store", "category", "price", "likes_count", "is_active")
     list_display_links = ("thumb", "name")
     list_filter = (
         "category",
@@ -207,6 +285,8 @@ class ProductAdmin(SellerScopedAdmin):
         ("Price and display", {"fields": ("base_price", "thumbnail", "is_active", "likes_count")}),
     )
 
+    price = won_display("base_price", "price")
+
     @admin.display(description="")
     def thumb(self, product):
         if not product.thumbnail:
@@ -216,10 +296,36 @@ class ProductAdmin(SellerScopedAdmin):
             product.thumbnail.url,
         )
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # Only the blank form is pre-filled: on a POST the rows are whatever staff sent,
+        # and a row counts as wanted because its size differs from an empty form's.
+        if isinstance(inline, VariantInline) and obj._state.adding and request.method == "GET":
+            kwargs["initial"] = [
+                {"size": size, "position": position}
+                for position, size in enumerate(sizes_for_new_product(request))
+            ]
+        return kwargs
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and response.status_code == 302:
+            # The next product most likely shares this one's category, and so its sizes.
+            url = urlsplit(response["Location"])
+            query = [(key, value) for key, value in parse_qsl(url.query) if key != "category"]
+            query.append(("category", str(obj.category_id)))
+            response["Location"] = urlunsplit(url._replace(query=urlencode(query)))
+        return response
+
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for refusal in getattr(formset, "stock_refusals", ()):
             self.message_user(request, refusal, messages.ERROR)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "base_price":
+            kwargs["widget"] = WonInput(attrs={"class": "vIntegerField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "store" and self.is_seller(request):

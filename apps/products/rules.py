@@ -14,3 +14,21 @@ def stock_state(stock: int) -> str:
     if stock <= LOW_STOCK:
         return "low"
     return "in_stock"
+
+
+# The sizes a new product starts with in the admin, by category slug. Staff change,
+# add or remove rows before saving; the demo catalogue makes its products in these.
+SIZES_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    "tops": ("S", "M", "L", "XL"),
+    "bottoms": ("S", "M", "L", "XL"),
+    "outer": ("S", "M", "L", "XL"),
+    "shoes": ("240", "250", "260", "270", "280"),
+    "bags": ("FREE",),
+    "accessories": ("FREE",),
+}
+GENERAL_SIZES = ("S", "M", "L")  # a category without sizes of its own, or none chosen yet
+
+
+def default_sizes(category_slug: str | None) -> tuple[str, ...]:
+    """The usual sizes of a category (S/M/L when it has none of its own)."""
+    return SIZES_BY_CATEGORY.get(category_slug or "", GENERAL_SIZES)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.db.models import F
 
 from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
+from apps.core.fields import TSID
 
 from .lock_objects import lock_variants
 from .models import Product, ProductLike, Variant
@@ -127,3 +129,31 @@ def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
         Variant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
         variant.stock += delta
     return variant
+
+
+# --- Sizes ---------------------------------------------------------------------------------
+
+SKU_MAX_LENGTH = Variant._meta.get_field("sku").max_length
+
+
+def _sku_part(text: str) -> str:
+    return re.sub(r"[\W_]+", "-", text.upper()).strip("-")
+
+
+def variant_new_sku(
+    *, product_id: int, size: str, colour: str = "", variant_id: int | None = None
+) -> str:
+    """A SKU for a size that staff left without one: ``<product TSID>-<size>[-<colour>]``
+    in capitals (``0SAND679FZF9D-M-NAVY``), cut to fit the column, with ``-2``, ``-3``...
+    while another size already holds it. ``variant_id`` is the size being named, which
+    may keep its own."""
+    base = "-".join(
+        part for part in (str(TSID(product_id)), _sku_part(size), _sku_part(colour)) if part
+    )[:SKU_MAX_LENGTH].rstrip("-")
+    others = Variant.objects.exclude(pk=variant_id) if variant_id else Variant.objects.all()
+    sku, number = base, 1
+    while others.filter(sku=sku).exists():
+        number += 1
+        suffix = f"-{number}"
+        sku = base[: SKU_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+    return sku

@@ -20,7 +20,19 @@ class Look(BaseModel):
     )
     title = models.CharField(max_length=120)
     description = models.TextField(max_length=2000, blank=True)
-    cover = models.ImageField(upload_to="looks/%Y/%m/", max_length=200)
+    cover = models.ImageField(
+        upload_to="looks/%Y/%m/",
+        max_length=200,
+        blank=True,
+        help_text="Leave empty to compose the cover from the look's products.",
+    )
+    # False: the cover is composed from the products (swipe.covers) and is composed
+    # again when they change. True: staff uploaded it, and it stays as it is.
+    cover_is_custom = models.BooleanField(
+        "cover uploaded by staff",
+        default=False,
+        help_text="Untick to compose the cover from the look's products again.",
+    )
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     # One bit per category of the look's products (bit = category position), kept by
     # swipe.services.looks_refresh_categories. The feed ranks on it without a join.
@@ -72,7 +84,7 @@ class LookProduct(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.look_id} · {self.product_id}"
+        return f"{self.look.title} · {self.product.name}"
 
 
 class Swipe(BaseModel):

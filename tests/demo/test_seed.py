@@ -93,3 +93,11 @@ def test_seeded_counts_match_the_rows_behind_them():
     assert all(masks.values())
     looks_refresh_categories(look_ids=list(masks))
     assert dict(Look.objects.values_list("pk", "category_mask")) == masks
+
+
+def test_every_demo_look_has_a_title_of_its_own():
+    call_command("seed_demo", products=300, looks=120)
+    titles = list(Look.objects.values_list("title", flat=True))
+    assert len(titles) == 120
+    duplicates = [title for title, count in Counter(titles).items() if count > 1]
+    assert not duplicates

@@ -122,3 +122,19 @@ def test_a_refusal_at_save_time_is_reported_not_a_500(staff, monkeypatch):
     assert response.status_code == 200
     assert "Only 0 in stock now; not changed." in response.content.decode()
     assert Variant.objects.get(pk=variant.pk).stock == 10
+
+
+def test_money_reads_as_won_in_the_order_list_and_on_the_order(staff):
+    variant = VariantFactory(stock=10, product__base_price=196_900)
+    order = place(variant, 2)
+    assert order.total == 393_800
+
+    listing = staff.get("/admin/orders/order/").content.decode()
+    assert "₩393,800" in listing
+    assert "393800" not in listing
+
+    page = staff.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "₩393,800" in page  # the total
+    assert "₩196,900" in page  # the item's unit price
+    assert page.count("₩393,800") >= 2  # the item's line total too
+    assert "393800" not in page and "196900" not in page

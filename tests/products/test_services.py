@@ -149,3 +149,21 @@ def test_stock_take_is_all_or_nothing():
 def test_stock_take_refuses_to_run_outside_a_transaction():
     with pytest.raises(AssertionError, match="needs a transaction"):
         stock_take(quantities={VariantFactory(stock=5).pk: 1})
+
+
+@pytest.mark.django_db
+def test_a_new_sku_is_the_product_id_size_and_colour_and_never_taken():
+    from apps.products.services import variant_new_sku
+
+    product = ProductFactory()
+    assert variant_new_sku(product_id=product.pk, size="M") == f"{product.pk}-M"
+    assert variant_new_sku(product_id=product.pk, size="m", colour="navy / white") == (
+        f"{product.pk}-M-NAVY-WHITE"
+    )
+    VariantFactory(product=product, size="L", sku=f"{product.pk}-L")
+    assert variant_new_sku(product_id=product.pk, size="L") == f"{product.pk}-L-2"
+    VariantFactory(product=product, size="XL", colour="", sku=f"{product.pk}-XL-2")
+    VariantFactory(product=product, size="XL", colour="a", sku=f"{product.pk}-XL")
+    assert variant_new_sku(product_id=product.pk, size="XL") == f"{product.pk}-XL-3"
+    long = variant_new_sku(product_id=product.pk, size="FREE", colour="very " * 20)
+    assert len(long) <= Variant._meta.get_field("sku").max_length
