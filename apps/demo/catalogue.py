@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from apps.accounts.models import Store, User
 from apps.core import tsid
+from apps.products import rules
 from apps.products.models import Category, Product, ProductImage, ProductLike, Variant
 
 from . import bulk
@@ -89,14 +90,6 @@ PRICES = {  # won, min and max, rounded to 100
     "shoes": (49_000, 259_000),
     "bags": (29_000, 199_000),
     "accessories": (12_000, 49_000),
-}
-SIZES = {
-    "tops": ["S", "M", "L", "XL"],
-    "bottoms": ["S", "M", "L", "XL"],
-    "outer": ["S", "M", "L", "XL"],
-    "shoes": ["240", "250", "260", "270", "280"],
-    "bags": ["FREE"],
-    "accessories": ["FREE"],
 }
 BRAND_HEADS = [
     "Mono",
@@ -346,7 +339,7 @@ def seed_catalogue(
                     (ids.at(created_ms), stamp, stamp, fan_id, product_id) for fan_id in fans_liking
                 )
                 sold_out = rng.random() < 0.04
-                sizes = [(shade, size) for shade in palette for size in SIZES[slug]]
+                sizes = [(shade, size) for shade in palette for size in rules.default_sizes(slug)]
                 for position, (shade, size_label) in enumerate(sizes):
                     roll = rng.random()
                     stock = (
