@@ -128,3 +128,43 @@ def test_feed_on_desktop_and_the_empty_state(desktop, looks):
     desktop.wait_for_selector(".deck-empty")
     assert "You've seen every look" in desktop.locator(".deck-empty").inner_text()
     screenshot(desktop, "feed-empty-desktop")
+
+
+def test_clicking_the_title_on_desktop_opens_the_look(desktop, looks):
+    desktop.goto("/")
+    desktop.locator("#deck .look-card.is-top .look-title a").click()
+    desktop.wait_for_url(f"**/looks/{looks[0].pk}/")
+    assert desktop.locator("h1").inner_text() == "Look 1"
+
+
+def test_a_drag_that_starts_on_the_title_swipes_and_never_opens_the_look(desktop, looks):
+    user = UserFactory()
+    log_in(desktop, user)
+    title = desktop.locator("#deck .look-card.is-top .look-title a")
+
+    # A short drag from the title snaps back: no swipe, and the look does not open.
+    box = title.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    desktop.mouse.move(x, y)
+    desktop.mouse.down()
+    for step in range(1, 6):
+        desktop.mouse.move(x + 8 * step, y)
+    desktop.mouse.up()
+    desktop.wait_for_timeout(400)
+    assert desktop.url.endswith("/") and "/looks/" not in desktop.url
+    assert top_look(desktop) == str(looks[0].pk)
+
+    # A long drag from the title likes the look, and still does not open it.
+    desktop.mouse.move(x, y)
+    desktop.mouse.down()
+    for step in range(1, 11):
+        desktop.mouse.move(x + 30 * step, y + step)
+    desktop.mouse.up()
+    wait_for_top(desktop, looks[1])
+    assert "/looks/" not in desktop.url
+    reactions = dict(Swipe.objects.filter(user=user).values_list("look_id", "reaction"))
+    assert reactions == {looks[0].pk: "like"}
+
+    # Afterwards a plain click on the next title opens that look.
+    desktop.locator("#deck .look-card.is-top .look-title a").click()
+    desktop.wait_for_url(f"**/looks/{looks[1].pk}/")
