@@ -24,10 +24,22 @@
     if (under) under.classList.add("is-rising");
   }
 
+  // htmx wires a swapped-in deck's forms only when the swap settles (~20 ms later);
+  // a form it has not wired yet would post as a whole page. Wiring it here first is
+  // harmless (htmx skips elements it has already processed).
   function submit(form) {
     if (!form || busy()) return;
+    if (window.htmx) window.htmx.process(deck());
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
+
+  // Backstop for a button pressed in that same window: with htmx on the page, a deck
+  // form htmx did not take over is dropped rather than posted as a page of its own.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !window.htmx || !form.closest || !form.closest("#deck")) return;
+    event.preventDefault();
+  });
 
   // htmx is about to post one of the deck's forms: lock, and animate the card away.
   document.addEventListener("htmx:beforeRequest", function (event) {
