@@ -15,8 +15,16 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+# axe-core for the accessibility tests comes from the npm registry (tests/browser/package.json);
+# without npm those tests are skipped, saying why.
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt tests/browser/package-lock.json
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "npm ci --prefix tests/browser"; \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "npm not found: the accessibility tests will be skipped (install Node.js and npm, then: npm ci --prefix tests/browser)"; \
+	fi
 	touch $@
 
 install: $(VENV)/.installed

@@ -8,11 +8,14 @@ when the run lacks it.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 CHROMIUM = os.environ.get("BARO_CHROMIUM", "/usr/bin/chromium")
+# axe-core, installed from the npm registry by `make install-dev` (npm ci in tests/browser).
+AXE_JS = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_configure(config):
@@ -40,6 +43,19 @@ def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
 
 
+def axe_available() -> bool:
+    return AXE_JS.exists()
+
+
+def axe_missing_reason() -> str:
+    if shutil.which("npm") is None:
+        return (
+            "needs axe-core from npm, and npm is not installed: install Node.js and npm "
+            "(Debian's 'npm' package), then run `npm ci --prefix tests/browser`"
+        )
+    return "needs axe-core: run `npm ci --prefix tests/browser` (make install-dev does it)"
+
+
 def pytest_collection_modifyitems(config, items):
     reasons = {
         "postgres": (
@@ -54,6 +70,7 @@ def pytest_collection_modifyitems(config, items):
             chromium_available,
             f"needs Chromium at {CHROMIUM}: install Debian's 'chromium' package to run it",
         ),
+        "axe": (axe_available, axe_missing_reason()),
     }
     for item in items:
         for marker, (available, reason) in reasons.items():

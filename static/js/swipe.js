@@ -24,10 +24,22 @@
     if (under) under.classList.add("is-rising");
   }
 
+  // htmx wires a swapped-in deck's forms only when the swap settles (~20 ms later);
+  // a form it has not wired yet would post as a whole page. Wiring it here first is
+  // harmless (htmx skips elements it has already processed).
   function submit(form) {
     if (!form || busy()) return;
+    if (window.htmx) window.htmx.process(deck());
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
+
+  // Backstop for a button pressed in that same window: with htmx on the page, a deck
+  // form htmx did not take over is dropped rather than posted as a page of its own.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !window.htmx || !form.closest || !form.closest("#deck")) return;
+    event.preventDefault();
+  });
 
   // htmx is about to post one of the deck's forms: lock, and animate the card away.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -77,20 +89,26 @@
   });
 
   // Drag: the card follows the pointer, tilts, shows its stamp, and commits past the threshold.
+  // The pointer is captured only once it has moved: capturing on pointerdown would
+  // retarget the click of a plain press on the title link to the card.
+  var DRAG_START = 6; // px of horizontal travel before a press becomes a drag
   var drag = null;
+  var dragJustEnded = false;
   document.addEventListener("pointerdown", function (event) {
     var card = event.target.closest && event.target.closest("#deck .look-card.is-top");
     if (!card || busy() || (event.pointerType === "mouse" && event.button !== 0)) return;
     drag = { card: card, id: event.pointerId, x: event.clientX, y: event.clientY, dx: 0, moved: false };
-    card.setPointerCapture(event.pointerId);
-    card.style.transition = "none";
   });
   document.addEventListener("pointermove", function (event) {
     if (!drag || event.pointerId !== drag.id) return;
     var dx = event.clientX - drag.x;
     var dy = event.clientY - drag.y;
-    if (!drag.moved && Math.abs(dx) < 6) return;
-    drag.moved = true;
+    if (!drag.moved) {
+      if (Math.abs(dx) < DRAG_START) return;
+      drag.moved = true;
+      drag.card.style.transition = "none";
+      try { drag.card.setPointerCapture(event.pointerId); } catch (e) { /* pointer already gone */ }
+    }
     drag.dx = dx;
     var width = drag.card.offsetWidth;
     drag.card.style.transform = "translate(" + dx + "px, " + dy * 0.25 + "px) rotate(" + dx / 16 + "deg)";
@@ -104,9 +122,11 @@
     var moved = drag.moved;
     var dx = drag.dx;
     drag = null;
-    if (!moved) { card.style.transition = ""; return; }
-    // A drag is not a click: keep the title link from opening.
-    card.addEventListener("click", function (e) { e.preventDefault(); e.stopPropagation(); }, { capture: true, once: true });
+    if (!moved) return;
+    // A drag is not a click: the click that follows this pointerup (if any) must not
+    // open the title link. It is dispatched before any timer runs.
+    dragJustEnded = true;
+    setTimeout(function () { dragJustEnded = false; }, 0);
     if (event.type !== "pointercancel" && Math.abs(dx) > card.offsetWidth * COMMIT_FRACTION) {
       submit(swipeForm(dx > 0 ? "like" : "dislike"));
       return;
@@ -117,4 +137,11 @@
   }
   document.addEventListener("pointerup", endDrag);
   document.addEventListener("pointercancel", endDrag);
+  document.addEventListener("click", function (event) {
+    if (dragJustEnded) { event.preventDefault(); event.stopPropagation(); }
+  }, true);
+  // The browser's own drag of a link or image would cancel the pointer mid-swipe.
+  document.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest("#deck")) event.preventDefault();
+  });
 })();

@@ -201,3 +201,89 @@ def test_feed_on_desktop_and_the_empty_state(desktop, looks):
     desktop.wait_for_selector(".deck-empty")
     assert "You've seen every look" in desktop.locator(".deck-empty").inner_text()
     screenshot(desktop, "feed-empty-desktop")
+
+
+def test_clicking_the_title_on_desktop_opens_the_look(desktop, looks):
+    desktop.goto("/")
+    desktop.locator("#deck .look-card.is-top .look-title a").click()
+    desktop.wait_for_url(f"**/looks/{looks[0].pk}/")
+    assert desktop.locator("h1").inner_text() == "Look 1"
+
+
+def test_a_drag_that_starts_on_the_title_swipes_and_never_opens_the_look(desktop, looks):
+    user = UserFactory()
+    log_in(desktop, user)
+    title = desktop.locator("#deck .look-card.is-top .look-title a")
+
+    # A short drag from the title snaps back: no swipe, and the look does not open.
+    box = title.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    desktop.mouse.move(x, y)
+    desktop.mouse.down()
+    for step in range(1, 6):
+        desktop.mouse.move(x + 8 * step, y)
+    desktop.mouse.up()
+    desktop.wait_for_timeout(400)
+    assert desktop.url.endswith("/") and "/looks/" not in desktop.url
+    assert top_look(desktop) == str(looks[0].pk)
+
+    # A long drag from the title likes the look, and still does not open it.
+    desktop.mouse.move(x, y)
+    desktop.mouse.down()
+    for step in range(1, 11):
+        desktop.mouse.move(x + 30 * step, y + step)
+    desktop.mouse.up()
+    wait_for_top(desktop, looks[1])
+    assert "/looks/" not in desktop.url
+    reactions = dict(Swipe.objects.filter(user=user).values_list("look_id", "reaction"))
+    assert reactions == {looks[0].pk: "like"}
+
+    # Afterwards a plain click on the next title opens that look.
+    desktop.locator("#deck .look-card.is-top .look-title a").click()
+    desktop.wait_for_url(f"**/looks/{looks[1].pk}/")
+
+
+MARK_WINDOW = "window.baroMarker = 'no page load'"
+MARKER = "window.baroMarker || null"
+
+
+def test_an_arrow_key_right_after_a_swap_never_posts_a_full_page(phone, looks):
+    """The swapped-in deck is live at once: a key pressed as the next card appears
+    swipes it through htmx, or is ignored while a swipe is in flight; it never posts
+    the form as a page of its own."""
+    user = UserFactory()
+    log_in(phone, user)
+    phone.evaluate(MARK_WINDOW)
+    # Real key presses back to back, no waiting for anything: many of them land in the
+    # first milliseconds after a swap.
+    for _ in range(400):
+        phone.keyboard.press("ArrowRight")
+        if phone.locator(".deck-empty").count():
+            break
+    phone.wait_for_selector(".deck-empty")
+    assert phone.evaluate(MARKER) == "no page load"
+    swiped = list(Swipe.objects.filter(user=user).order_by("id").values_list("look_id", "reaction"))
+    assert swiped == [(look.pk, "like") for look in looks]
+
+
+def test_a_key_dispatched_during_the_swap_itself_is_never_a_full_page_post(phone, looks):
+    """The narrowest window: a key press delivered inside htmx's swap, before the new
+    deck has settled (when htmx has not yet wired its forms)."""
+    user = UserFactory()
+    log_in(phone, user)
+    phone.evaluate(MARK_WINDOW)
+    phone.evaluate(
+        """() => document.addEventListener('htmx:afterSwap', function press(event) {
+             if (event.target.id !== 'deck') return;
+             document.removeEventListener('htmx:afterSwap', press);
+             document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+           })"""
+    )
+    phone.keyboard.press("ArrowRight")
+    phone.wait_for_timeout(1000)
+    phone.wait_for_function("!document.getElementById('deck').hasAttribute('aria-busy')")
+    assert phone.evaluate(MARKER) == "no page load"
+    swiped = list(Swipe.objects.filter(user=user).order_by("id").values_list("look_id", "reaction"))
+    # Either both presses swiped, in feed order, or the second one was ignored.
+    assert swiped in ([(looks[0].pk, "like")], [(looks[0].pk, "like"), (looks[1].pk, "like")])
+    assert top_look(phone) == str(looks[len(swiped)].pk)

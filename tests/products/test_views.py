@@ -11,7 +11,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def card_names(body: str) -> list[str]:
-    return re.findall(r'<h3 class="card-name">([^<]+)</h3>', body)
+    return re.findall(r'<h\d class="card-name">([^<]+)</h\d>', body)
 
 
 def test_list_page_shows_cards_and_a_more_link_that_htmx_follows(client):
