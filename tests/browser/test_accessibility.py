@@ -5,9 +5,6 @@ axe-core comes from the npm registry (tests/browser/package.json, installed by
 `make install-dev`) and is injected from node_modules, never from a CDN.
 """
 
-import re
-import warnings
-
 import pytest
 from PIL import Image
 
@@ -51,31 +48,6 @@ RUN_AXE = """async (options) => {
     })),
   }));
 }"""
-
-# TEMPORARY. The product and look page templates (products/detail.html,
-# swipe/detail.html) are being rewritten elsewhere; these are the violations axe finds
-# in their own markup, left to be fixed there. Per page: (axe rule id, pattern the
-# whole node target must match) -> the viewports it shows up on. No other page has
-# an allowance; an allowance that stops matching is reported so it can be removed.
-# (axe names a link by the end of its href, or by all of it: both forms match.)
-TEMPORARY_ALLOWANCES_PRODUCT_AND_LOOK_PAGES: dict[str, dict[tuple[str, str], set[str]]] = {
-    "product": {
-        # The like button's aria-label "Like (120 likes)" does not contain the "120" it
-        # shows (products/detail.html, partial like-button).
-        ("label-content-name-mismatch", r"\.like-btn"): {"phone", "desktop"},
-        # The photo gallery scrolls sideways on phones but cannot take focus
-        # (products/detail.html, section.gallery: needs tabindex="0").
-        ("scrollable-region-focusable", r"\.gallery"): {"phone"},
-    },
-    "look": {
-        # Each piece's thumbnail link has no name (swipe/detail.html, a.look-product-thumb
-        # around an img with alt=""; it repeats the name link beside it).
-        ("link-name", r"\.look-product-thumb\[href\$?=[^\]]+\]"): {"phone", "desktop"},
-        # The photo gallery scrolls sideways on phones but cannot take focus
-        # (swipe/detail.html, section.gallery.look-gallery: needs tabindex="0").
-        ("scrollable-region-focusable", r"\.gallery"): {"phone"},
-    },
-}
 
 PAGES = [
     "feed-visitor",
@@ -215,42 +187,10 @@ def test_page_has_no_accessibility_violations(browser, live_server, shop, page_n
     finally:
         context.close()
 
-    allowed = [
-        (rule, target)
-        for (rule, target), viewports in TEMPORARY_ALLOWANCES_PRODUCT_AND_LOOK_PAGES.get(
-            page_name, {}
-        ).items()
-        if viewport in viewports
-    ]
-    used = set()
-    remaining = []
-    for violation in violations:
-        nodes = []
-        for node in violation["nodes"]:
-            allowance = next(
-                (
-                    (rule, target)
-                    for rule, target in allowed
-                    if rule == violation["id"] and re.fullmatch(target, node["target"])
-                ),
-                None,
-            )
-            if allowance:
-                used.add(allowance)
-            else:
-                nodes.append(node)
-        if nodes:
-            remaining.append({**violation, "nodes": nodes})
-    if set(allowed) - used:
-        warnings.warn(
-            f"{page_name} ({viewport}): temporary accessibility allowances no longer "
-            f"needed, remove them: {sorted(set(allowed) - used)}",
-            stacklevel=1,
-        )
-    if remaining:
+    if violations:
         pytest.fail(
             f"axe found accessibility violations on the {page_name} page ({viewport}):\n"
-            + describe(remaining),
+            + describe(violations),
             pytrace=False,
         )
 
