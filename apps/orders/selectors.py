@@ -6,6 +6,7 @@ from django.db.models import Sum
 
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
+from apps.products.selectors import variant_photos
 
 from .models import MAX_LINE_QUANTITY, CartItem, Order
 
@@ -16,6 +17,7 @@ ORDERS_PAGE_SIZE = 10
 class CartLine:
     item: CartItem
     variant: Variant | None
+    photo: str = ""  # storage name of the picture of the size as chosen (its colour)
 
     @property
     def available(self) -> bool:
@@ -62,11 +64,18 @@ class Cart:
 
 def cart_for(*, user) -> Cart:
     items = list(CartItem.objects.filter(user=user).order_by("id"))
-    variants = Variant.objects.select_related("product", "product__store").in_bulk(
-        [item.variant_id for item in items]
-    )
+    variant_ids = [item.variant_id for item in items]
+    variants = Variant.objects.select_related("product", "product__store").in_bulk(variant_ids)
+    photos = variant_photos(variant_ids) if items else {}
     return Cart(
-        lines=[CartLine(item=item, variant=variants.get(item.variant_id)) for item in items]
+        lines=[
+            CartLine(
+                item=item,
+                variant=variants.get(item.variant_id),
+                photo=photos.get(int(item.variant_id), ""),
+            )
+            for item in items
+        ]
     )
 
 

@@ -18,6 +18,7 @@ from apps.core.errors import ShopError
 from apps.core.money import format_won
 from apps.products.models import Variant
 from apps.products.rules import MAX_LINE_QUANTITY
+from apps.products.selectors import variant_photos
 from apps.products.services import OutOfStock, VariantUnavailable, stock_return, stock_take
 
 from .lock_objects import lock_order
@@ -148,7 +149,13 @@ def cart_set_quantity(*, user, item_id: int, quantity: int) -> CartItem | None:
 
 @retry_on_conflict
 def _place(
-    *, user, lines: list[Line], shipping_address: str, idempotency_key: str, from_cart: bool
+    *,
+    user,
+    lines: list[Line],
+    shipping_address: str,
+    idempotency_key: str,
+    from_cart: bool,
+    photos: dict[int, str],
 ):
     with transaction.atomic():
         # The order row goes in first: a second submission with the same key waits
@@ -167,7 +174,7 @@ def _place(
                     variant_id=variant.pk,
                     product_name=variant.product.name,
                     size_label=variant.label,
-                    thumbnail=variant.product.thumbnail.name or "",
+                    thumbnail=photos.get(int(variant.pk)) or variant.product.thumbnail.name or "",
                     unit_price=variant.price,
                     quantity=line.quantity,
                 )
@@ -210,6 +217,8 @@ def order_place(
     if not shipping_address or len(shipping_address) > MAX_ADDRESS_LENGTH:
         raise InvalidAddress()
     lines = merge_lines(lines)
+    # Read before the transaction: nothing that does not need the stock lock runs under it.
+    photos = variant_photos(line.variant_id for line in lines)
     try:
         return _place(
             user=user,
@@ -217,6 +226,7 @@ def order_place(
             shipping_address=shipping_address,
             idempotency_key=idempotency_key,
             from_cart=from_cart,
+            photos=photos,
         )
     except IntegrityError:
         # The same key committed by a concurrent submission: that order is the answer.

@@ -136,3 +136,22 @@ def by_colour(variants) -> list[tuple[str, list]]:
         colour = variant["colour"] if isinstance(variant, dict) else variant.colour
         groups.setdefault(colour or "", []).append(variant)
     return list(groups.items())
+
+
+def variant_photos(variant_ids) -> dict[int, str]:
+    """The picture of each size as bought: its colour's photo when the product has one,
+    else the product's thumbnail (storage names, for snapshots and cart lines)."""
+    ids = [int(variant_id) for variant_id in variant_ids]
+    rows = Variant.objects.filter(pk__in=ids).values_list("pk", "colour", "product__thumbnail")
+    variants = {int(pk): (colour, thumbnail or "") for pk, colour, thumbnail in rows}
+    colours = {colour for colour, _ in variants.values() if colour}
+    photos = {}
+    if colours:
+        images = ProductImage.objects.filter(
+            product__variants__pk__in=ids, colour__in=colours
+        ).values_list("product__variants__pk", "colour", "image")
+        photos = {(int(pk), colour): image for pk, colour, image in images}
+    return {
+        pk: photos.get((pk, colour), thumbnail) if colour else thumbnail
+        for pk, (colour, thumbnail) in variants.items()
+    }

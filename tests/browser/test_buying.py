@@ -161,4 +161,5 @@ def test_a_product_in_two_colours(device, request, media):
     page.wait_for_selector(".feedback.is-ok")
     page.goto("/cart/")
     assert "M · forest" in page.locator(".cart-lines").inner_text()
+    assert page.locator(".cart-thumb img").get_attribute("src").endswith("hoodie-forest.jpg")
     assert CartItem.objects.get().variant_id == forest_m.pk

@@ -228,3 +228,15 @@ def test_a_deadlock_is_retried_then_reported_as_busy(monkeypatch):
         place(UserFactory(), [Line(variant.pk, 1)])
     assert len(calls) == db.RETRY_ATTEMPTS
     assert stock(variant) == 3 and not Order.objects.exists()
+
+
+def test_an_order_keeps_the_photo_of_the_colour_bought():
+    from apps.products.models import ProductImage
+
+    product = ProductFactory(thumbnail="demo/garments/hoodie-grey.jpg")
+    ProductImage.objects.create(product=product, image="p/hoodie-forest.jpg", colour="forest")
+    forest = VariantFactory(product=product, size="L", colour="forest", stock=2)
+    plain = VariantFactory(stock=2)  # one colour: the product's own thumbnail
+    order = place(UserFactory(), [Line(forest.pk, 1), Line(plain.pk, 1)])
+    photos = dict(order.items.values_list("variant_id", "thumbnail"))
+    assert photos == {forest.pk: "p/hoodie-forest.jpg", plain.pk: plain.product.thumbnail.name}
