@@ -21,7 +21,8 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "10"))
 graceful_timeout = 20
 # gunicorn's control socket (gunicornc) lives at one path per user by default, so a
 # second server on the same host (make bench next to make run, two app nodes) would
-# take it over from the first. Off unless an instance is given a path of its own.
+# take it over from the first. Off unless an instance is given a path of its own through
+# GUNICORN_CONTROL_SOCKET (a --control-socket flag alone does not turn it back on).
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
 

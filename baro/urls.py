@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles import finders
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.urls import include, path, re_path, register_converter
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -20,8 +20,11 @@ admin.site.index_title = "Run the shop"
 def favicon(request):
     """/favicon.ico: browsers, feed readers and crawlers ask for it whatever the
     page's <link rel="icon"> says. The same picture as static/img/favicon.svg."""
+    found = finders.find("img/favicon.ico")
+    if found is None:  # a deployment without the static sources
+        raise Http404("No favicon here.")
     response = FileResponse(
-        open(finders.find("img/favicon.ico"), "rb"),  # noqa: SIM115 (FileResponse closes it)
+        open(found, "rb"),  # noqa: SIM115 (FileResponse closes it)
         content_type="image/x-icon",
     )
     response["Cache-Control"] = "public, max-age=86400"

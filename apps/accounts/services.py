@@ -25,3 +25,9 @@ def user_update_profile(*, user: User, name: str, phone: str, shipping_address: 
     user.shipping_address = shipping_address.strip()
     user.save(update_fields=["name", "phone", "shipping_address"])
     return user
+
+
+def user_remember_address(*, user: User, shipping_address: str) -> None:
+    """Make ``shipping_address`` the shopper's default if they have none yet (their first
+    checkout). Never overwrites one they set."""
+    User.objects.filter(pk=user.pk, shipping_address="").update(shipping_address=shipping_address)

@@ -7,7 +7,8 @@ from apps.core.fields import TSIDFormField
 from .models import MAX_CART_LINES, MAX_LINE_QUANTITY
 from .services import MAX_ADDRESS_LENGTH, Line
 
-PIECE_FIELD = re.compile(r"variant-(\d{1,2})")
+PIECE_FIELD = re.compile(r"variant-([0-9]{1,2})")
+QUANTITY = re.compile(r"[0-9]{1,2}")  # ASCII digits only: "²" and 5,000-digit strings are not
 
 QUANTITY_ERRORS = {
     "min_value": f"Choose a quantity from 1 to {MAX_LINE_QUANTITY}.",
@@ -49,7 +50,10 @@ class LinesForm(forms.Form):
             except forms.ValidationError:
                 raise forms.ValidationError(self.empty_message) from None
             raw_quantity = raw_quantity.strip() or "1"
-            if not raw_quantity.isdigit() or not 1 <= int(raw_quantity) <= MAX_LINE_QUANTITY:
+            if (
+                not QUANTITY.fullmatch(raw_quantity)
+                or not 1 <= int(raw_quantity) <= MAX_LINE_QUANTITY
+            ):
                 raise forms.ValidationError(QUANTITY_ERRORS["invalid"])
             lines.append(Line(int(variant_id), int(raw_quantity)))
         if not lines:

@@ -8,11 +8,11 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.services import user_remember_address
 from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
 from apps.core.money import format_won
@@ -121,10 +121,12 @@ def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
         return item
 
 
+@retry_on_conflict
 def cart_add_lines(*, user, lines: list[Line]) -> None:
     """Add several sizes at once (the pieces of a look), all or nothing: if one of them
-    cannot go in, none do, and the error names it."""
-    lines = merge_lines(lines)
+    cannot go in, none do, and the error names it. Lines are taken in variant-id order,
+    so two such requests lock the shopper's cart lines in the same order."""
+    lines = sorted(merge_lines(lines), key=lambda line: line.variant_id)
     with transaction.atomic():
         for line in lines:
             cart_add(user=user, variant_id=line.variant_id, quantity=line.quantity)
@@ -163,6 +165,13 @@ def _place(
         order = Order.objects.create(
             user=user, shipping_address=shipping_address, idempotency_key=idempotency_key
         )
+        # Everything that does not need the stock locks happens before they are taken.
+        if not user.shipping_address:
+            user_remember_address(user=user, shipping_address=shipping_address)
+        if from_cart:
+            CartItem.objects.filter(
+                user=user, variant_id__in=[line.variant_id for line in lines]
+            ).delete()
         variants = stock_take(quantities={line.variant_id: line.quantity for line in lines})
         items = []
         for line in lines:
@@ -182,15 +191,6 @@ def _place(
         OrderItem.objects.bulk_create(items)
         order.total = sum(item.line_total for item in items)
         order.save(update_fields=["total", "updated_at"])
-        if not user.shipping_address:
-            # The first address a shopper checks out with becomes their default.
-            get_user_model().objects.filter(pk=user.pk, shipping_address="").update(
-                shipping_address=shipping_address
-            )
-        if from_cart:
-            CartItem.objects.filter(
-                user=user, variant_id__in=[line.variant_id for line in lines]
-            ).delete()
         transaction.on_commit(lambda: order_send_confirmation(order_id=order.pk))
     return order
 

@@ -118,19 +118,33 @@ def buy_now(request):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _checkout_lines(request, source) -> tuple[list, bool] | None:
-    """The lines being bought: the buy-now lines when the request names them, else the
-    cart. None when the named lines are malformed."""
+def _checkout_lines(request, source) -> tuple[list, list, bool] | None:
+    """What is being bought: the buy-now lines when the request names them, else the
+    cart — as lines to show and as the lines to order (a named size that has gone is
+    still ordered, so the order fails and says so instead of quietly buying less).
+    None when the named lines are malformed."""
     if "variant" not in source:
-        return selectors.cart_for(user=request.user).lines, False
+        shown = selectors.cart_for(user=request.user).lines
+        return (
+            shown,
+            [services.Line(line.item.variant_id, line.item.quantity) for line in shown],
+            False,
+        )
     form = LinesForm(source)
     if not form.is_valid():
         return None
-    return selectors.buy_now_lines(lines=form.cleaned_data["lines"]), True
+    lines = form.cleaned_data["lines"]
+    return selectors.buy_now_lines(lines=lines), lines, True
 
 
-def _checkout_page(request, form, lines, buy_now, status=200):
-    context = {"form": form, "lines": lines, "buy_now": buy_now}
+def _checkout_page(request, form, lines, ordered, buy_now, status=200):
+    context = {
+        "form": form,
+        "lines": lines,
+        "buy_now": buy_now,
+        # A buy-now form carries its lines as they were asked for.
+        "ordered": [(tsid.encode(line.variant_id), line.quantity) for line in ordered],
+    }
     return render(request, "orders/checkout.html", context, status=status)
 
 
@@ -144,7 +158,7 @@ def checkout(request):
             return HttpResponseBadRequest("This checkout form is broken. Please check out again.")
         messages.error(request, "Choose a size first.")
         return redirect("orders:cart")
-    lines, buy_now = chosen
+    lines, ordered, buy_now = chosen
     if request.method == "GET":
         if not lines:
             messages.info(request, "Your cart is empty.")
@@ -155,22 +169,22 @@ def checkout(request):
                 "idempotency_key": uuid.uuid4().hex,
             }
         )
-        return _checkout_page(request, form, lines, buy_now)
+        return _checkout_page(request, form, lines, ordered, buy_now)
 
     form = CheckoutForm(request.POST)
     if not form.is_valid():
-        return _checkout_page(request, form, lines, buy_now, status=400)
+        return _checkout_page(request, form, lines, ordered, buy_now, status=400)
     try:
         order = services.order_place(
             user=request.user,
-            lines=[services.Line(line.item.variant_id, line.item.quantity) for line in lines],
+            lines=ordered,
             shipping_address=form.cleaned_data["shipping_address"],
             idempotency_key=form.cleaned_data["idempotency_key"],
             from_cart=not buy_now,
         )
     except ShopError as error:
         form.add_error(None, str(error))
-        return _checkout_page(request, form, lines, buy_now, status=409)
+        return _checkout_page(request, form, lines, ordered, buy_now, status=409)
     messages.success(request, "Thank you! Your order is placed.")
     return redirect(order.get_absolute_url())
 

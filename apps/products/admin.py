@@ -9,12 +9,13 @@ from django.utils.html import format_html
 
 from apps.accounts.models import Store
 from apps.core.admin import BaseModelAdmin, WonInput, won_display
+from apps.core.errors import ShopError
 from apps.core.fields import TSID
 from apps.core.tsid import InvalidTSID
 
 from . import rules
 from .models import Category, Product, ProductImage, Variant
-from .services import StockCorrectionRefused, variant_adjust_stock, variant_new_sku
+from .services import variant_new_sku, variants_adjust_stock
 
 
 @admin.register(Category)
@@ -125,7 +126,7 @@ class VariantForm(forms.ModelForm):
         # no id until then.
         sku = self.fields["sku"]
         sku.required = False
-        sku.help_text = "Leave blank for <product id>-<size>-<colour>."
+        sku.help_text = "Leave blank to have one made: product id, size, colour."
         sku.widget.attrs["placeholder"] = "made when blank"
 
     def clean_sku(self):
@@ -150,7 +151,7 @@ class VariantFormSet(BaseInlineFormSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stock_refusals: list[str] = []
+        self.stock_deltas: dict[int, int] = {}
 
     def _name_if_blank(self, variant: Variant) -> None:
         if not variant.sku:
@@ -194,11 +195,9 @@ class VariantFormSet(BaseInlineFormSet):
             if other_fields:
                 obj.save(update_fields=[*other_fields, "updated_at"])
             if "stock" in form.changed_data:
-                delta = form.cleaned_data["stock"] - form.stock_seen()
-                try:
-                    obj.stock = variant_adjust_stock(variant_id=obj.pk, delta=delta).stock
-                except StockCorrectionRefused as error:  # a checkout got in after clean()
-                    self.stock_refusals.append(str(error))
+                # Applied last, all sizes in one locked call (ProductAdmin.save_related):
+                # the stock rows are locked in primary-key order, and only at the end.
+                self.stock_deltas[int(obj.pk)] = form.cleaned_data["stock"] - form.stock_seen()
         return obj
 
 
@@ -236,7 +235,7 @@ def sizes_for_new_product(request) -> tuple[str, ...]:
 class ProductImageInline(SellerScopedInline, admin.TabularInline):
     model = ProductImage
     extra = 0
-    fields = ("preview", "image", "alt", "position")
+    fields = ("preview", "image", "alt", "colour", "position")
     readonly_fields = ("preview",)
 
     @admin.display(description="")
@@ -317,10 +316,17 @@ class ProductAdmin(SellerScopedAdmin):
             response["Location"] = urlunsplit(url._replace(query=urlencode(query)))
         return response
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        for refusal in getattr(formset, "stock_refusals", ()):
-            self.message_user(request, refusal, messages.ERROR)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        deltas = {}
+        for formset in formsets:
+            deltas.update(getattr(formset, "stock_deltas", {}))
+        if not deltas:
+            return
+        try:
+            variants_adjust_stock(deltas=deltas)
+        except ShopError as error:  # a checkout got in after the form was checked
+            self.message_user(request, str(error), messages.ERROR)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "base_price":

@@ -147,10 +147,13 @@ def variant_photos(variant_ids) -> dict[int, str]:
     colours = {colour for colour, _ in variants.values() if colour}
     photos = {}
     if colours:
-        images = ProductImage.objects.filter(
-            product__variants__pk__in=ids, colour__in=colours
-        ).values_list("product__variants__pk", "colour", "image")
-        photos = {(int(pk), colour): image for pk, colour, image in images}
+        images = (
+            ProductImage.objects.filter(product__variants__pk__in=ids, colour__in=colours)
+            .order_by("position", "id")
+            .values_list("product__variants__pk", "colour", "image")
+        )
+        for pk, colour, image in images:
+            photos.setdefault((int(pk), colour), image)  # the first photo of that colour
     return {
         pk: photos.get((pk, colour), thumbnail) if colour else thumbnail
         for pk, (colour, thumbnail) in variants.items()

@@ -112,23 +112,33 @@ def stock_return(*, quantities: Mapping[int, int]) -> None:
 
 
 @retry_on_conflict
-def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
-    """Restock (or correct) a size by ``delta`` units, under the same lock checkouts take,
-    so a staff edit never overwrites units sold meanwhile."""
+def variants_adjust_stock(*, deltas: Mapping[int, int]) -> dict[int, Variant]:
+    """Restock (or correct) sizes by ``deltas`` (variant id -> units), all or nothing,
+    under the same lock checkouts take (one query, primary-key order), so a staff edit
+    never overwrites units sold meanwhile and never deadlocks with a checkout."""
     with transaction.atomic():
-        variant = lock_variants([variant_id]).get(int(variant_id))
-        if variant is None:
-            raise StockCorrectionRefused(
-                "This size no longer exists, so its stock was not changed."
-            )
-        if variant.stock + delta < 0:
-            raise StockCorrectionRefused(
-                f"{variant} has {variant.stock} in stock now (checkouts took some since the "
-                f"page was opened), so it cannot go down by {-delta}. Reload and correct it again."
-            )
-        Variant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
-        variant.stock += delta
-    return variant
+        variants = lock_variants(deltas)
+        for variant_id, delta in deltas.items():
+            variant = variants.get(int(variant_id))
+            if variant is None:
+                raise StockCorrectionRefused(
+                    "This size no longer exists, so its stock was not changed."
+                )
+            if variant.stock + delta < 0:
+                raise StockCorrectionRefused(
+                    f"{variant} has {variant.stock} in stock now (checkouts took some since the "
+                    f"page was opened), so it cannot go down by {-delta}. Reload and correct it again."
+                )
+        for variant_id, delta in deltas.items():
+            if delta:
+                Variant.objects.filter(pk=variant_id).update(stock=F("stock") + delta)
+                variants[int(variant_id)].stock += delta
+    return variants
+
+
+def variant_adjust_stock(*, variant_id: int, delta: int) -> Variant:
+    """Restock (or correct) one size by ``delta`` units: see ``variants_adjust_stock``."""
+    return variants_adjust_stock(deltas={int(variant_id): delta})[int(variant_id)]
 
 
 # --- Sizes ---------------------------------------------------------------------------------

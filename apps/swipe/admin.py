@@ -9,6 +9,8 @@ from apps.core.money import format_won
 from .covers import look_compose_cover
 from .models import Look, LookImage, LookProduct
 
+COMPOSE_AT_ONCE = 100
+
 
 class LookProductInline(admin.TabularInline):
     """The look's pieces, each shown by its picture and name. Products are picked by id
@@ -132,6 +134,12 @@ class LookAdmin(BaseModelAdmin):
 
     @admin.action(description="Compose covers from the products (replaces uploaded covers)")
     def compose_covers(self, request, queryset):
+        # Each cover is drawn in this request: keep it well inside the worker's timeout.
+        if queryset.count() > COMPOSE_AT_ONCE:
+            self.message_user(
+                request, f"Choose at most {COMPOSE_AT_ONCE} looks at a time.", messages.ERROR
+            )
+            return
         changed = sum(
             look_compose_cover(look_id=look_id, replace_custom=True)
             for look_id in queryset.values_list("pk", flat=True)

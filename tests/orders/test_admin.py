@@ -114,7 +114,7 @@ def test_a_refusal_at_save_time_is_reported_not_a_500(staff, monkeypatch):
     def refuse(**kwargs):  # a checkout took the units between the form check and the save
         raise StockCorrectionRefused("Only 0 in stock now; not changed.")
 
-    monkeypatch.setattr(product_admin, "variant_adjust_stock", refuse)
+    monkeypatch.setattr(product_admin, "variants_adjust_stock", refuse)
     variant = VariantFactory(stock=10, size="M")
     data = stock_form(variant.product, variant, seen=10, wanted=4)
     url = f"/admin/products/product/{variant.product.pk}/change/"
@@ -138,3 +138,42 @@ def test_money_reads_as_won_in_the_order_list_and_on_the_order(staff):
     assert "₩196,900" in page  # the item's unit price
     assert page.count("₩393,800") >= 2  # the item's line total too
     assert "393800" not in page and "196900" not in page
+
+
+def test_several_stock_edits_lock_their_sizes_once_in_key_order_after_the_rest(staff, monkeypatch):
+    from apps.products import services as stock_services
+
+    low = VariantFactory(stock=10, size="M")
+    product = low.product
+    high = VariantFactory(product=product, size="L", stock=10)  # made later: a higher id
+    # The form lists the higher id first (position 0): form order is not key order.
+    high.position, low.position = 0, 1
+    high.save(update_fields=["position"])
+    low.save(update_fields=["position"])
+    calls = []
+    lock = stock_services.lock_variants
+    monkeypatch.setattr(
+        stock_services, "lock_variants", lambda ids: calls.append(sorted(ids)) or lock(ids)
+    )
+    data = stock_form(product, high, seen=10, wanted=12)
+    data.update(
+        {
+            "variants-TOTAL_FORMS": "2",
+            "variants-INITIAL_FORMS": "2",
+            "variants-1-id": str(low.pk),
+            "variants-1-product": str(product.pk),
+            "variants-1-size": "M",
+            "variants-1-colour": "",
+            "variants-1-price_override": "",
+            "variants-1-stock": "7",
+            "initial-variants-1-stock": "10",
+            "variants-1-sku": low.sku,
+            "variants-1-position": "1",
+            "variants-0-size": "L",
+        }
+    )
+    response = staff.post(f"/admin/products/product/{product.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert calls == [sorted([low.pk, high.pk])]  # one locking query for both sizes
+    stocks = dict(Variant.objects.filter(product=product).values_list("pk", "stock"))
+    assert stocks == {high.pk: 12, low.pk: 7}

@@ -181,3 +181,23 @@ def test_five_submissions_of_one_key_make_one_order():
     assert len({value.pk for _, value in outcomes}) == 1
     assert Order.objects.count() == 1
     assert stock(variant.pk) == 9
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_look_added_twice_at_once_in_opposite_orders_never_deadlocks(conflicts):
+    """A shopper's double submit of a look whose pieces arrive in different orders."""
+    from apps.orders.models import CartItem
+
+    def add(user, lines):
+        return services.cart_add_lines(user=user, lines=lines)
+
+    for _ in range(8):
+        shopper = UserFactory()
+        first, second = VariantFactory(stock=50), VariantFactory(stock=50)
+        forward = [Line(first.pk, 1), Line(second.pk, 1)]
+        outcomes = run_concurrently(add, [(shopper, forward), (shopper, forward[::-1])])
+        assert [o for o in outcomes if isinstance(o, BaseException)] == []
+        assert conflicts == []
+        lines = dict(CartItem.objects.filter(user=shopper).values_list("variant_id", "quantity"))
+        assert set(lines) == {first.pk, second.pk}

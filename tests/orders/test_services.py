@@ -234,7 +234,12 @@ def test_an_order_keeps_the_photo_of_the_colour_bought():
     from apps.products.models import ProductImage
 
     product = ProductFactory(thumbnail="demo/garments/hoodie-grey.jpg")
-    ProductImage.objects.create(product=product, image="p/hoodie-forest.jpg", colour="forest")
+    ProductImage.objects.create(
+        product=product, image="p/hoodie-forest-back.jpg", colour="forest", position=1
+    )
+    ProductImage.objects.create(
+        product=product, image="p/hoodie-forest.jpg", colour="forest", position=0
+    )
     forest = VariantFactory(product=product, size="L", colour="forest", stock=2)
     plain = VariantFactory(stock=2)  # one colour: the product's own thumbnail
     order = place(UserFactory(), [Line(forest.pk, 1), Line(plain.pk, 1)])

@@ -292,6 +292,9 @@ def test_a_look_with_one_piece_sold_out_adds_nothing_and_names_it(client, shoppe
         ({"look": "x", "variant-0": "not-an-id"}, "Choose a size for the pieces you want."),
         ({"variant": ["0SAN8453QPN38", "bad"]}, "Choose a size first."),
         ({"variant": "0SAN8453QPN38", "quantity": "0"}, "Choose a quantity from 1 to 10."),
+        ({"variant": "0SAN8453QPN38", "quantity": "²"}, "Choose a quantity from 1 to 10."),
+        ({"variant": "0SAN8453QPN38", "quantity": "9" * 5000}, "Choose a quantity from 1 to 10."),
+        ({"look": "x", "variant-0": "0SAN8453QPN38", "quantity-0": "٣"}, "from 1 to 10"),
         ({"look": "x", **{f"variant-{n}": "0SAN8453QPN38" for n in range(21)}}, "at most 20"),
     ],
 )
@@ -353,3 +356,20 @@ def test_the_first_checkout_address_becomes_the_default(client):
     client.post("/orders/checkout/", data)
     user.refresh_from_db()
     assert user.shipping_address == "3 Tteukseom-ro, Seoul"
+
+
+def test_a_buy_now_whose_size_has_gone_fails_instead_of_buying_less(client, shopper):
+    coat, pants = VariantFactory(stock=3), VariantFactory(stock=3)
+    url = f"/orders/checkout/?variant={coat.pk}&quantity=1&variant={pants.pk}&quantity=1"
+    page = client.get(url).content.decode()
+    Variant.objects.filter(pk=pants.pk).delete()  # staff remove a size meanwhile
+    data = {
+        "shipping_address": "12 Yeonmu-ro",
+        "idempotency_key": checkout_key(page),
+        "variant": [str(coat.pk), str(pants.pk)],
+        "quantity": ["1", "1"],
+    }
+    response = client.post("/orders/checkout/", data)
+    assert response.status_code == 409
+    assert "no longer on sale" in response.content.decode()
+    assert not Order.objects.exists() and stock(coat) == 3

@@ -14,7 +14,8 @@ def test_look_page_is_one_form_with_a_picker_per_piece(client):
     VariantFactory(product=boots, size="260", stock=0)
     body = client.get(f"/looks/{look.pk}/").content.decode()
     assert body.count('<form id="look-buy"') == 1
-    assert body.count('name="variant-0"') == 2  # the coat: two colours of M
+    assert body.count('name="variant-0"') == 3  # the coat: two colours of M, and Skip
+    assert 'name="variant-0" value="" checked' in body  # left out unless picked
     assert "Camel" in body and "Black" in body and "Only 2 left" in body
     assert 'name="variant-1"' not in body  # boots: sold out in every size
     assert "Sold out in every size." in body

@@ -10,6 +10,7 @@ import http.client
 import os
 import re
 import runpy
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,7 +25,8 @@ BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/baro_bench"
 )
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
-BENCH_SECRET = "bench-only-" + "k9Qv2xR7mZpL4wT8nB1cY6hJ3fD5sG0aE2uK7oV9"  # not a deploy secret
+# Drawn once per run and inherited by every process the run starts (server, generators).
+BENCH_SECRET = os.environ.setdefault("BENCH_SECRET_KEY", secrets.token_urlsafe(40))
 
 
 def bench_environment(**extra: str) -> dict[str, str]:
@@ -56,8 +58,14 @@ def setup_django() -> None:
 
 
 def ensure_database() -> None:
-    """Create the benchmark database if it is missing, migrate it, collect static files."""
+    """Create the benchmark database if it is missing, migrate it, collect static files.
+    The benchmarks reset and reseed it, so it must be a database of their own."""
     name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    if not name.endswith("_bench"):
+        raise SystemExit(
+            f"The benchmarks replace the data in {name!r}: point BENCH_DATABASE_URL at a "
+            "database of their own, named like 'baro_bench'."
+        )
     server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
     exists = subprocess.run(
         ["psql", server, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608
