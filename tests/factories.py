@@ -78,3 +78,21 @@ class LookProductFactory(DjangoModelFactory):
 
     look = factory.SubFactory(LookFactory)
     product = factory.SubFactory(ProductFactory)
+
+
+def product_in_colours(*, kind: str, colours: tuple[str, ...], size: str, stock: int, **fields):
+    """A product that comes in several colours: one size row and one tagged photo per
+    colour (the demo garment pictures), the first colour's photo as its thumbnail."""
+    from apps.products.models import ProductImage
+
+    product = ProductFactory(thumbnail=f"demo/garments/{kind}-{colours[0]}.jpg", **fields)
+    for position, colour in enumerate(colours):
+        ProductImage.objects.create(
+            product=product,
+            image=f"demo/garments/{kind}-{colour}.jpg",
+            alt=f"{product.name} in {colour}",
+            colour=colour,
+            position=position,
+        )
+        VariantFactory(product=product, size=size, colour=colour, stock=stock, position=position)
+    return product

@@ -4,7 +4,7 @@ import pytest
 
 from apps.demo.images import ensure_garment_images
 from apps.orders.models import CartItem, Order
-from apps.products.models import ProductImage, Variant
+from apps.products.models import Variant
 from tests.browser.conftest import screenshot
 from tests.factories import (
     LookFactory,
@@ -12,6 +12,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
     VariantFactory,
+    product_in_colours,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,16 +138,9 @@ def test_shop_the_look_without_javascript(browser, live_server, media):
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_a_product_in_two_colours(device, request, media):
     page = request.getfixturevalue(device)
-    product = ProductFactory(name="Relaxed Hoodie", thumbnail="demo/garments/hoodie-grey.jpg")
-    for position, colour in enumerate(("grey", "forest")):
-        ProductImage.objects.create(
-            product=product,
-            image=f"demo/garments/hoodie-{colour}.jpg",
-            alt=f"Relaxed Hoodie in {colour}",
-            colour=colour,
-            position=position,
-        )
-        VariantFactory(product=product, size="M", colour=colour, stock=3, position=position)
+    product = product_in_colours(
+        name="Relaxed Hoodie", kind="hoodie", colours=("grey", "forest"), size="M", stock=3
+    )
     forest_m = Variant.objects.get(product=product, colour="forest")
     UserFactory(email="jun@example.com")
     log_in(page, "jun@example.com", f"/products/{product.pk}/")

@@ -8,12 +8,18 @@ import pytest
 from apps.demo.images import ensure_garment_images
 from apps.demo.looks import ensure_cover
 from apps.orders.models import CartItem, Order
-from apps.products.models import ProductImage, Variant
+from apps.products.models import Variant
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_accessibility import AXE_OPTIONS, RUN_AXE, describe
 from tests.browser.test_swipe import drag_top_card
 from tests.conftest import AXE_JS
-from tests.factories import LookFactory, LookProductFactory, ProductFactory, VariantFactory
+from tests.factories import (
+    LookFactory,
+    LookProductFactory,
+    ProductFactory,
+    VariantFactory,
+    product_in_colours,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +48,9 @@ def shop(settings, tmp_path):
             VariantFactory(product=product, size="M", stock=5)
             LookProductFactory(look=look, product=product, position=position)
         looks.append(look)
-    hoodie = ProductFactory(name="Relaxed Hoodie", thumbnail="demo/garments/hoodie-grey.jpg")
-    for position, colour in enumerate(("grey", "forest")):
-        ProductImage.objects.create(
-            product=hoodie,
-            image=f"demo/garments/hoodie-{colour}.jpg",
-            alt=f"Relaxed Hoodie in {colour}",
-            colour=colour,
-            position=position,
-        )
-        VariantFactory(product=hoodie, size="L", colour=colour, stock=4, position=position)
+    hoodie = product_in_colours(
+        name="Relaxed Hoodie", kind="hoodie", colours=("grey", "forest"), size="L", stock=4
+    )
     return {"looks": looks, "hoodie": hoodie}
 
 
