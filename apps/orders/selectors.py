@@ -66,7 +66,7 @@ def cart_for(*, user) -> Cart:
     items = list(CartItem.objects.filter(user=user).order_by("id"))
     variant_ids = [item.variant_id for item in items]
     variants = Variant.objects.select_related("product", "product__store").in_bulk(variant_ids)
-    photos = variant_photos(variant_ids) if items else {}
+    photos = variant_photos(variants.values())
     return Cart(
         lines=[
             CartLine(

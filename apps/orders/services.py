@@ -183,7 +183,7 @@ def _place(
                     variant_id=variant.pk,
                     product_name=variant.product.name,
                     size_label=variant.label,
-                    thumbnail=photos.get(int(variant.pk)) or variant.product.thumbnail.name or "",
+                    thumbnail=photos.get(int(variant.pk), ""),
                     unit_price=variant.price,
                     quantity=line.quantity,
                 )
@@ -218,7 +218,9 @@ def order_place(
         raise InvalidAddress()
     lines = merge_lines(lines)
     # Read before the transaction: nothing that does not need the stock lock runs under it.
-    photos = variant_photos(line.variant_id for line in lines)
+    photos = variant_photos(
+        Variant.objects.select_related("product").filter(pk__in=[line.variant_id for line in lines])
+    )
     try:
         return _place(
             user=user,

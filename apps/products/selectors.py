@@ -138,23 +138,27 @@ def by_colour(variants) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def variant_photos(variant_ids) -> dict[int, str]:
-    """The picture of each size as bought: its colour's photo when the product has one,
-    else the product's thumbnail (storage names, for snapshots and cart lines)."""
-    ids = [int(variant_id) for variant_id in variant_ids]
-    rows = Variant.objects.filter(pk__in=ids).values_list("pk", "colour", "product__thumbnail")
-    variants = {int(pk): (colour, thumbnail or "") for pk, colour, thumbnail in rows}
-    colours = {colour for colour, _ in variants.values() if colour}
-    photos = {}
-    if colours:
+def variant_photos(variants) -> dict[int, str]:
+    """The picture of each size as bought: its colour's first photo when the product has
+    one, else the product's thumbnail (storage names, for snapshots and cart lines).
+    ``variants`` are Variant rows with their product loaded; one query for the photos."""
+    variants = list(variants)
+    photos: dict[tuple[int, str], str] = {}
+    coloured = [variant for variant in variants if variant.colour]
+    if coloured:
         images = (
-            ProductImage.objects.filter(product__variants__pk__in=ids, colour__in=colours)
+            ProductImage.objects.filter(
+                product_id__in={variant.product_id for variant in coloured},
+                colour__in={variant.colour for variant in coloured},
+            )
             .order_by("position", "id")
-            .values_list("product__variants__pk", "colour", "image")
+            .values_list("product_id", "colour", "image")
         )
-        for pk, colour, image in images:
-            photos.setdefault((int(pk), colour), image)  # the first photo of that colour
+        for product_id, colour, image in images:
+            photos.setdefault((int(product_id), colour), image)
     return {
-        pk: photos.get((pk, colour), thumbnail) if colour else thumbnail
-        for pk, (colour, thumbnail) in variants.items()
+        int(variant.pk): photos.get((int(variant.product_id), variant.colour))
+        or variant.product.thumbnail.name
+        or ""
+        for variant in variants
     }
