@@ -23,9 +23,12 @@ class LinesForm(forms.Form):
     ``variant-N`` per piece of a look, where a piece left unpicked is simply left out.
     ``cleaned_data["lines"]`` holds them in the order given."""
 
-    def __init__(self, data, *, empty_message: str = "Choose a size first.", **kwargs):
-        super().__init__(data, **kwargs)
-        self.empty_message = empty_message
+    @property
+    def empty_message(self) -> str:
+        """What to say when nothing was picked: a look's form names its pieces."""
+        if "look" in self.data or any(PIECE_FIELD.fullmatch(key) for key in self.data):
+            return "Choose a size for the pieces you want."
+        return "Choose a size first."
 
     def _picked(self) -> list[tuple[str, str]]:
         variants, quantities = self.data.getlist("variant"), self.data.getlist("quantity")

@@ -47,7 +47,7 @@ def _added_message(pieces: int) -> str:
 @login_required
 def cart_add(request):
     """Add one size (a product page) or the picked pieces of a look, in one request."""
-    form = LinesForm(request.POST, empty_message=_empty_message(request))
+    form = LinesForm(request.POST)
     try:
         if not form.is_valid():
             raise services.OrderError(first_error(form))
@@ -62,12 +62,6 @@ def cart_add(request):
         return _cart_feedback(request, ok=True, message=_added_message(len(lines)))
     messages.success(request, _added_message(len(lines)))
     return _back(request, reverse("orders:cart"))
-
-
-def _empty_message(request) -> str:
-    if "look" in request.POST or any(key.startswith("variant-") for key in request.POST):
-        return "Choose a size for the pieces you want."
-    return "Choose a size first."
 
 
 @require_GET
@@ -108,7 +102,7 @@ def _lines_query(lines) -> str:
 @login_required
 def buy_now(request):
     """Straight to a checkout of the picked size (or the picked pieces of a look)."""
-    form = LinesForm(request.POST, empty_message=_empty_message(request))
+    form = LinesForm(request.POST)
     if not form.is_valid():
         if request.htmx:
             return _cart_feedback(request, ok=False, message=first_error(form))
