@@ -1,11 +1,13 @@
 """Headless Chromium (the system package, never a downloaded browser) via Playwright."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CHROMIUM
+from tests.factories import DEFAULT_PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -83,3 +85,20 @@ def log_in_as(page, user, base_url: str) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+
+
+# The feed's own address. A glob like "**/" also matches the page being left (the login
+# page, /accounts/me/), so a wait on it can return before the navigation happened.
+FEED_URL = re.compile(r"^https?://[^/]+/$")
+
+
+def log_in_with_form(page, email: str, next_url: str = "/", password: str = DEFAULT_PASSWORD):
+    """Log in through the login form, as a shopper does, and wait for the page it leads to."""
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url != "/" else ""))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if next_url == "/":
+        page.wait_for_url(FEED_URL)
+    else:
+        page.wait_for_url(f"**{next_url}")

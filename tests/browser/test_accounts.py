@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import FEED_URL, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def test_sign_up_land_logged_in_see_name_log_out(request, device):
     page.get_by_label("Password").fill("swipe-right-77")
     page.get_by_role("button", name="Sign up").click()
 
-    page.wait_for_url("**/")
+    page.wait_for_url(FEED_URL)
     header = page.locator(".topbar")
     assert header.locator(".account-label").inner_text() == "Seo-yeon"
     assert page.locator(".toast").first.inner_text() == "Welcome to BARO, Seo-yeon!"
@@ -26,7 +26,7 @@ def test_sign_up_land_logged_in_see_name_log_out(request, device):
     page.wait_for_url("**/accounts/me/")
     screenshot(page, f"account-{device}")
     page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(FEED_URL)
     assert header.locator(".account-label").inner_text() == "Log in"
 
 

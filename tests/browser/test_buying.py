@@ -5,7 +5,7 @@ import pytest
 from apps.demo.images import ensure_garment_images
 from apps.orders.models import CartItem, Order
 from apps.products.models import Variant
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_with_form, screenshot
 from tests.factories import (
     LookFactory,
     LookProductFactory,
@@ -23,14 +23,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ensure_garment_images(tmp_path)
     return tmp_path
-
-
-def log_in(page, email, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def a_look(media):
@@ -61,7 +53,7 @@ def test_buy_now_goes_to_checkout_with_javascript_on(device, request, media):
     product = ProductFactory(name="Navy Tee")
     medium = VariantFactory(product=product, size="M", stock=5)
     UserFactory(email="jun@example.com")
-    log_in(page, "jun@example.com", f"/products/{product.pk}/")
+    log_in_with_form(page, "jun@example.com", f"/products/{product.pk}/")
     errors = []
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
@@ -78,7 +70,7 @@ def test_shop_the_whole_look_in_one_step(device, request, media):
     page = request.getfixturevalue(device)
     look, sizes = a_look(media)
     UserFactory(email="mina@example.com", shipping_address="12 Yeonmu-ro, Suwon")
-    log_in(page, "mina@example.com", f"/looks/{look.pk}/")
+    log_in_with_form(page, "mina@example.com", f"/looks/{look.pk}/")
 
     boots = page.locator(".look-product", has_text="Brown Boots")
     assert "Sold out in every size" in boots.inner_text()
@@ -121,7 +113,7 @@ def test_shop_the_look_without_javascript(browser, live_server, media):
     page = context.new_page()
     look, sizes = a_look(media)
     UserFactory(email="mina@example.com", shipping_address="12 Yeonmu-ro, Suwon")
-    log_in(page, "mina@example.com", f"/looks/{look.pk}/")
+    log_in_with_form(page, "mina@example.com", f"/looks/{look.pk}/")
     page.get_by_role("button", name="Add to cart").click()  # nothing picked
     page.wait_for_load_state()
     assert "Choose a size for the pieces you want." in page.content()
@@ -143,7 +135,7 @@ def test_a_product_in_two_colours(device, request, media):
     )
     forest_m = Variant.objects.get(product=product, colour="forest")
     UserFactory(email="jun@example.com")
-    log_in(page, "jun@example.com", f"/products/{product.pk}/")
+    log_in_with_form(page, "jun@example.com", f"/products/{product.pk}/")
     gallery = page.locator("[data-gallery] img")
     assert gallery.first.get_attribute("data-colour") == "grey"
     page.locator(".size-grid", has=page.locator("input[data-colour=forest]")).locator(

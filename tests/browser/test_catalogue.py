@@ -2,7 +2,7 @@ import pytest
 
 from apps.demo.images import ensure_garment_images
 from apps.products.models import ProductLike
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_with_form, screenshot
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -34,11 +34,7 @@ def shop(settings, tmp_path):
 
 def test_browse_a_category_scroll_for_more_open_a_product_and_like_it(phone, shop):
     user = UserFactory(email="mina@example.com")
-    phone.goto("/accounts/login/?next=/products/")
-    phone.get_by_label("Email").fill("mina@example.com")
-    phone.get_by_label("Password").fill("correct-horse-battery")
-    phone.get_by_role("button", name="Log in").click()
-    phone.wait_for_url("**/products/")
+    log_in_with_form(phone, "mina@example.com", "/products/")
 
     phone.get_by_role("link", name="Shoes", exact=True).click()
     phone.wait_for_url("**/products/?sort=popular&category=shoes")

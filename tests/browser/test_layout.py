@@ -4,7 +4,7 @@ deck) and for a shopper right after logging in (with the welcome toast showing).
 
 import pytest
 
-from tests.browser.conftest import log_in_as, screenshot
+from tests.browser.conftest import FEED_URL, log_in_as, log_in_with_form, screenshot
 from tests.browser.test_swipe import looks  # noqa: F401  (fixture)
 from tests.factories import UserFactory
 
@@ -89,11 +89,7 @@ def test_welcome_toast_covers_nothing_on_the_feed(browser, live_server, looks, s
     context = browser.new_context(viewport=size, base_url=live_server.url, has_touch=True)
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill("correct-horse-battery")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/")
+        log_in_with_form(page, user.email)
         assert page.locator(".toast").inner_text() == "Welcome back, Mina."
         screenshot(page, f"feed-welcome-{size['width']}x{size['height']}")
         check_feed_layout(page, toast_expected=True)
@@ -110,7 +106,7 @@ def test_goodbye_toast_covers_nothing_on_the_visitor_feed(browser, live_server, 
         log_in_as(page, user, live_server.url)
         page.goto("/accounts/me/")
         page.get_by_role("button", name="Log out").click()
-        page.wait_for_url("**/")
+        page.wait_for_url(FEED_URL)
         assert page.locator(".feed-banner").is_visible()
         assert "logged out" in page.locator(".toast").inner_text()
         check_feed_layout(page, toast_expected=True)

@@ -3,7 +3,7 @@ import pytest
 from apps.demo.images import ensure_garment_images
 from apps.orders.models import Order
 from apps.products.models import Variant
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_with_form, screenshot
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,11 +19,7 @@ def test_pick_a_size_add_to_cart_check_out_and_cancel(phone, settings, tmp_path)
     medium = VariantFactory(product=product, size="M", stock=3)
     UserFactory(email="mina@example.com", shipping_address="12 Yeonmu-ro, Suwon")
 
-    phone.goto(f"/accounts/login/?next=/products/{product.pk}/")
-    phone.get_by_label("Email").fill("mina@example.com")
-    phone.get_by_label("Password").fill("correct-horse-battery")
-    phone.get_by_role("button", name="Log in").click()
-    phone.wait_for_url(f"**/products/{product.pk}/")
+    log_in_with_form(phone, "mina@example.com", f"/products/{product.pk}/")
     assert phone.locator("#cart-count").is_hidden()
 
     # Without a size, the shop says what is missing.

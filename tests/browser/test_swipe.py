@@ -1,10 +1,8 @@
-import re
-
 import pytest
 
 from apps.demo.looks import ensure_cover
 from apps.swipe.models import Look, Swipe
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_with_form, screenshot
 from tests.factories import LookFactory, LookProductFactory, ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,12 +32,7 @@ def looks(settings, tmp_path):
 
 
 def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    # The feed, loaded with its scripts ("**/" would match the login page itself).
-    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    log_in_with_form(page, user.email)
 
 
 def top_look(page) -> str:
