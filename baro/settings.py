@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
+    # Innermost, so a view's database or Redis fault becomes a 503 before any other
+    # middleware sees an exception (apps/core/faults.py; handler500 covers the rest).
+    "apps.core.faults.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "baro.urls"
@@ -111,6 +114,16 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Nothing waits forever: a statement that waits this long for a row lock fails with
+    # SQLSTATE 55P03 (a checkout retries once, then says "busy"), and no statement runs
+    # longer than DATABASE_STATEMENT_TIMEOUT. The long jobs (seed_demo, the EXPLAIN
+    # commands) lift the statement limit for their own connection; "0" turns a limit off.
+    DATABASE_LOCK_TIMEOUT = os.environ.get("DATABASE_LOCK_TIMEOUT", "2s")
+    DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10s")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DATABASE_LOCK_TIMEOUT} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 else:
     DATABASES = {
         "default": {
@@ -143,8 +156,10 @@ CACHE_KEY_PREFIX = os.environ.get("BARO_CACHE_PREFIX", "baro")
 if REDIS_URL:
     _redis_options = {
         "CLIENT_CLASS": "django_redis.client.DefaultClient",
-        "SOCKET_CONNECT_TIMEOUT": 1,
-        "SOCKET_TIMEOUT": 1,
+        # Redis on the same network answers in a millisecond; a Redis that has not
+        # answered in half a second is treated as down (pages read the database).
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
     }
     CACHES = {
         "default": {
@@ -159,11 +174,12 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-session",
-            "TIMEOUT": None,
             "OPTIONS": _redis_options,
         },
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are rows in the database, read through Redis (apps/core/sessions.py): a
+    # Redis restart logs nobody out and a Redis outage never reads as "logged out".
+    SESSION_ENGINE = "apps.core.sessions"
     SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {

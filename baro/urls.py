@@ -11,6 +11,9 @@ from apps.core.views import healthz
 
 register_converter(TSIDConverter, "tsid")
 
+# A database or Redis outage raised outside a view is a 503 page, not the 500 page.
+handler500 = "apps.core.faults.server_error"
+
 admin.site.site_header = "BARO admin"
 admin.site.site_title = "BARO admin"
 admin.site.index_title = "Run the shop"

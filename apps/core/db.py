@@ -7,23 +7,32 @@ import random
 import time
 from functools import wraps
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from .errors import Busy
 
 logger = logging.getLogger(__name__)
 
 RETRY_ATTEMPTS = 4
-RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+# A deadlock or serialization failure is over as soon as the database reports it, so
+# trying again soon usually works. A lock timeout (55P03, after DATABASE_LOCK_TIMEOUT)
+# means someone has held the row that long already: one more try, then "busy", so a
+# shopper waits at most two lock timeouts, never forever.
+ATTEMPTS_BY_SQLSTATE = {"40P01": RETRY_ATTEMPTS, "40001": RETRY_ATTEMPTS, "55P03": 2}
+
+
+def _sqlstate(error: DatabaseError) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)
 
 
 def is_retryable(error: DatabaseError) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+    return _sqlstate(error) in ATTEMPTS_BY_SQLSTATE
 
 
 def retry_on_conflict(func):
     """Run ``func`` again, a bounded number of times, when the database aborts it with
-    a deadlock or serialization failure; then raise ``Busy`` (a clear 'try again').
+    a deadlock, a serialization failure or a lock timeout; then raise ``Busy`` (a clear
+    'try again').
     ``func`` must open its own transaction so each attempt starts clean."""
 
     @wraps(func)
@@ -35,9 +44,18 @@ def retry_on_conflict(func):
                 if not is_retryable(error):
                     raise
                 logger.warning("%s: %s on attempt %d", func.__name__, error, attempt)
-                if attempt == RETRY_ATTEMPTS:
+                if attempt >= ATTEMPTS_BY_SQLSTATE[_sqlstate(error)]:
                     raise Busy() from error
                 time.sleep(random.uniform(0.005, 0.02) * attempt)
         raise AssertionError("unreachable")
 
     return wrapper
+
+
+def lift_statement_timeout(using: str = "default") -> None:
+    """For long maintenance jobs (seeding millions of rows, EXPLAIN runs): turn off this
+    connection's ``statement_timeout``. The web pages keep theirs."""
+    conn = connections[using]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")

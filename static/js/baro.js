@@ -18,4 +18,14 @@
   }
   document.addEventListener("DOMContentLoaded", function () { scanToasts(document); });
   document.addEventListener("htmx:load", function (event) { scanToasts(event.target.parentNode || document); });
+
+  // A 503 (the database or Redis not answering) carries a toast and HX-Reswap: none.
+  // htmx swaps no error response by default; let this one through so the toast shows.
+  // It stays an error, so the page's own error handling (a card put back) still runs.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 503 && xhr.getResponseHeader("HX-Reswap") === "none") {
+      event.detail.shouldSwap = true;
+    }
+  });
 })();

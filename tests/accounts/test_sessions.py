@@ -1,10 +1,46 @@
+"""Sessions: rows in the database, read through a cache (Redis in production).
+
+The fault cases point the sessions cache at a real django-redis client on a port where
+nothing listens, so they run with or without a Redis server; the real pause and restart
+of a Redis server are in tests/faults/.
+"""
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.db import OperationalError
 
+from apps.core.sessions import SessionStore
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+UNREACHABLE = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",
+    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+}
+
+
+@pytest.fixture
+def cached_sessions(settings):
+    """The production session engine over a cache that answers (until told not to)."""
+    settings.SESSION_ENGINE = "apps.core.sessions"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    if "sessions" not in settings.CACHES:
+        settings.CACHES = {
+            **settings.CACHES,
+            "sessions": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "baro-test-sessions",
+            },
+        }
+
+    def break_cache() -> None:
+        settings.CACHES = {**settings.CACHES, "sessions": UNREACHABLE}
+
+    return break_cache
 
 
 def log_in(client, user):
@@ -15,25 +51,109 @@ def log_in(client, user):
     return client.cookies["sessionid"].value
 
 
-@pytest.mark.redis
-def test_with_redis_a_session_lives_in_redis(client, settings):
-    from django.core.cache import caches
-    from django_redis import get_redis_connection
+def cached_copy(session_key):
+    return caches["sessions"].get(SessionStore.cache_key_prefix + session_key)
 
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+
+def test_a_session_is_a_row_with_a_copy_in_the_cache(client, cached_sessions):
     user = UserFactory()
     session_key = log_in(client, user)
-
-    redis = get_redis_connection(settings.SESSION_CACHE_ALIAS)
-    keys = list(redis.scan_iter(match=f"*{session_key}"))
-    assert len(keys) == 1, "the session should be one key in Redis"
-    stored = caches[settings.SESSION_CACHE_ALIAS].get("django.contrib.sessions.cache" + session_key)
-    assert stored[SESSION_KEY] == str(user.pk)
-    assert set(stored) <= {SESSION_KEY, "_auth_user_backend", "_auth_user_hash", "_messages"}
-    assert not Session.objects.exists()
+    assert Session.objects.get(session_key=session_key).get_decoded()[SESSION_KEY] == str(user.pk)
+    assert cached_copy(session_key)[SESSION_KEY] == str(user.pk)
 
     client.post("/accounts/logout/")
-    assert not list(redis.scan_iter(match=f"*{session_key}"))
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert cached_copy(session_key) is None
+
+
+def test_an_emptied_cache_logs_nobody_out(client, cached_sessions):
+    """What a Redis restart without persistence does to the copies."""
+    user = UserFactory()
+    session_key = log_in(client, user)
+    caches["sessions"].clear()
+    assert "Log out" in client.get("/accounts/me/").content.decode()
+    assert cached_copy(session_key)[SESSION_KEY] == str(user.pk), "the copy is made again"
+
+
+def test_a_cache_that_does_not_answer_reads_the_session_from_the_database(
+    client, cached_sessions
+):
+    user = UserFactory()
+    session_key = log_in(client, user)
+    cached_sessions()
+    response = client.get("/accounts/me/")
+    assert response.status_code == 200
+    assert user.email in response.content.decode()
+    assert "sessionid" not in response.cookies, "the cookie is neither deleted nor replaced"
+    assert client.cookies["sessionid"].value == session_key
+
+
+def test_neither_cache_nor_database_answering_is_a_503_that_keeps_the_cookie(
+    client, cached_sessions, monkeypatch
+):
+    session_key = log_in(client, UserFactory())
+    cached_sessions()
+
+    def database_down(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(SessionStore, "_get_session_from_db", database_down)
+    response = client.get("/accounts/me/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "sessionid" not in response.cookies
+    assert client.cookies["sessionid"].value == session_key
+    monkeypatch.undo()
+    assert client.get("/accounts/me/").status_code == 200
+
+
+def test_log_out_while_the_cache_does_not_answer_is_refused_and_changes_nothing(
+    client, cached_sessions, settings
+):
+    """Dropping the row but not the copy would bring the session back once the cache
+    answers again: a log-out that did not happen."""
+    user = UserFactory()
+    session_key = log_in(client, user)
+    working = settings.CACHES["sessions"]
+    cached_sessions()
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 503
+    assert Session.objects.filter(session_key=session_key).exists()
+    settings.CACHES = {**settings.CACHES, "sessions": working}
+    assert cached_copy(session_key)[SESSION_KEY] == str(user.pk)
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert cached_copy(session_key) is None
+
+
+def test_log_in_while_the_cache_does_not_answer_is_a_503_with_the_form_kept(
+    client, cached_sessions
+):
+    user = UserFactory(email="mina@example.com")
+    client.get("/accounts/login/")  # a visitor's session, as a browser has
+    cached_sessions()
+    response = client.post(
+        "/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "We couldn&#x27;t log you in just now" in page
+    assert 'value="mina@example.com"' in page
+    assert "sessionid" not in response.cookies
+    assert client.get("/accounts/me/").status_code == 302, "not logged in half-way"
+
+
+def test_sign_up_while_sessions_cannot_be_stored_keeps_no_account(client, cached_sessions):
+    client.get("/accounts/signup/")
+    cached_sessions()
+    data = {"name": "Jiwoo Park", "email": "jiwoo@example.com", "password": "swipe-right-77"}
+    response = client.post("/accounts/signup/?next=/cart/", data)
+    assert response.status_code == 503
+    assert 'value="jiwoo@example.com"' in response.content.decode()
+    from apps.accounts.models import User
+
+    assert not User.objects.filter(email="jiwoo@example.com").exists()
 
 
 def test_with_the_database_engine_a_session_is_a_row(client, settings):

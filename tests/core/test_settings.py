@@ -39,7 +39,8 @@ SHOW = (
     "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
     "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
     "'sessions': s.SESSION_ENGINE, 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', None), "
-    "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}}))"
+    "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}, "
+    "'pg_options': s.DATABASES['default'].get('OPTIONS', {}).get('options')}))"
 )
 
 
@@ -65,8 +66,10 @@ def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions()
     assert shown["db"] == "django.db.backends.postgresql"
     assert shown["max_age"] > 0
     assert shown["health"] is True
-    assert shown["sessions"] == "django.contrib.sessions.backends.cache"
+    # Rows in the database, read through Redis: a Redis restart logs nobody out.
+    assert shown["sessions"] == "apps.core.sessions"
     assert shown["session_cache"] == "sessions"
+    assert shown["pg_options"] == "-c lock_timeout=2s -c statement_timeout=10s"
     assert shown["caches"] == {
         "default": "django_redis.cache.RedisCache",
         "sessions": "django_redis.cache.RedisCache",

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from apps.bench.explain import explain_analyze
+from apps.core.db import lift_statement_timeout
 from apps.core.pagination import encode_cursor, keyset_queryset
 from apps.products import selectors
 from apps.products.models import Category, Product
@@ -41,6 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, deep: int, runs: int, category: str, plans: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("explain_catalogue needs PostgreSQL (set DATABASE_URL).")
+        lift_statement_timeout()  # building a big scratch catalogue takes longer
         total = Product.objects.filter(is_active=True).count()
         try:
             shoes = Category.objects.get(slug=category)

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from apps.accounts.models import User
 from apps.bench.explain import explain_analyze
 from apps.core import tsid
+from apps.core.db import lift_statement_timeout
 from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, looks: int, swipes: int, runs: int, plans: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("explain_feed needs PostgreSQL (set DATABASE_URL).")
+        lift_statement_timeout()  # building a big scratch catalogue takes longer
         name = connection.settings_dict["NAME"]
         if not name.endswith(SCRATCH_SUFFIXES):
             raise CommandError(

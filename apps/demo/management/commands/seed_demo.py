@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core.db import lift_statement_timeout
 from apps.demo import catalogue
 from apps.demo import looks as demo_looks
 from apps.products.models import Product
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         if if_empty and Product.objects.exists():
             self.stdout.write("Demo data: the shop already has products, nothing to do.")
             return
+        lift_statement_timeout()  # COPY of a million-product catalogue takes minutes
         started = time.monotonic()
         shopper, _staff = self._accounts()
         if reset:

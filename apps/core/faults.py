@@ -1,0 +1,122 @@
+"""Infrastructure faults (the database or Redis not answering) are answered 503 with
+``Retry-After``, never with the 500 page, and logged once per burst.
+
+Two ways in, one answer (``outage_response``): ``OutageMiddleware`` catches what a
+view raises (in development too), and ``server_error`` (the project's ``handler500``)
+catches what a middleware raises, such as a session that cannot be saved.
+
+The 503 page is rendered without the request's context: the layout's header needs the
+shopper and their counts, which is what cannot be read right now. An htmx request gets
+a toast instead of a page pasted into a card (``HX-Reswap: none``; baro.js lets htmx
+take the toast from a 503).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+# One log line with the traceback per kind of fault in this window; the rest are counted
+# and the count is reported with the next line.
+LOG_WINDOW_SECONDS = 60
+
+MESSAGE = "Part of the shop is not answering right now. Please try again in a few seconds."
+
+_DATABASE_FAULTS = (OperationalError, InterfaceError)
+_CACHE_FAULTS = (RedisConnectionError, RedisTimeoutError)
+
+
+def outage_kind(error: BaseException | None) -> str | None:
+    """'database' or 'cache' when ``error`` (or what caused it) is that service not
+    answering; None for anything else, which stays a 500 bug."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, _DATABASE_FAULTS):
+            return "database"
+        if isinstance(error, _CACHE_FAULTS):
+            return "cache"
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+class _BurstLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._quiet: dict[str, int] = {}
+
+    def record(self, kind: str, error: BaseException, path: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(kind, -LOG_WINDOW_SECONDS) < LOG_WINDOW_SECONDS:
+                self._quiet[kind] = self._quiet.get(kind, 0) + 1
+                return
+            self._last[kind] = now
+            quiet = self._quiet.pop(kind, 0)
+        logger.error(
+            "%s unavailable, answering 503 (%s); %d more such answers in the last %d s",
+            kind,
+            path,
+            quiet,
+            LOG_WINDOW_SECONDS,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+
+
+burst_log = _BurstLog()
+
+
+def outage_response(request, kind: str, error: BaseException) -> HttpResponse:
+    burst_log.record(kind, error, request.path)
+    context = {
+        "message": MESSAGE,
+        # A page can simply be asked for again; a form is sent again from its page.
+        "retry_url": request.get_full_path() if request.method == "GET" else "",
+    }
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(render_to_string("503.html#toast-oob", context), status=503)
+        response["HX-Reswap"] = "none"
+    else:
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    # Logged above, once per burst: Django's own "Service Unavailable" line per request
+    # (django.utils.log.log_response) would flood the log during an outage.
+    response._has_been_logged = True
+    return response
+
+
+class OutageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        kind = outage_kind(exception)
+        if kind is None:
+            return None
+        return outage_response(request, kind, exception)
+
+
+def server_error(request):
+    """handler500: a fault outside the views (a middleware's) is still a 503 when the
+    database or Redis caused it; anything else is the plain 500 page."""
+    error = sys.exc_info()[1]
+    kind = outage_kind(error)
+    if kind is not None:
+        return outage_response(request, kind, error)
+    return HttpResponseServerError(render_to_string("500.html"))

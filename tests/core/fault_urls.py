@@ -1,0 +1,15 @@
+"""The shop's URLs plus one view that writes the session, for the fault tests."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from baro.urls import handler500, urlpatterns as shop_urlpatterns
+
+
+def remember(request):
+    request.session["remembered"] = "yes"
+    return HttpResponse("remembered")
+
+
+urlpatterns = [path("remember/", remember), *shop_urlpatterns]
+__all__ = ["handler500", "urlpatterns"]
