@@ -36,14 +36,17 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# The job worker (order confirmations) runs beside the web server and stops with it.
 run: seed
 	$(PY) manage.py backend
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn baro.wsgi:application --bind $(HOST):$(PORT)
+	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(VENV)/bin/gunicorn baro.wsgi:application --bind $(HOST):$(PORT)
 
 dev: seed
 	$(PY) manage.py backend
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_worker --reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(PY) manage.py backend

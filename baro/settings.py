@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.products",
@@ -191,6 +193,12 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# --- Background jobs --------------------------------------------------------------------
+
+# Jobs are rows in the shop's own database (django-tasks-db), written in the transaction
+# of the change they follow, and run by `manage.py run_worker` (apps/core/jobs.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Auth ------------------------------------------------------------------------
 

@@ -109,3 +109,20 @@ def unreachable_cache(settings):
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         },
     }
+
+
+@pytest.fixture
+def run_jobs(monkeypatch):
+    """Run the background jobs that are due, as `manage.py run_worker` does, then return."""
+    from django.core.management import call_command
+
+    # The worker closes stale connections between jobs, as a request does; inside a
+    # test's transaction that would close the test's own connection.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

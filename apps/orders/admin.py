@@ -47,6 +47,7 @@ class OrderAdmin(BaseModelAdmin):
         "shipped_at",
         "delivered_at",
         "cancelled_at",
+        "confirmation_sent_at",
     )
     fields = (*readonly_fields[:3], "shipping_address", *readonly_fields[3:])
     total_won = won_display("total", "total")

@@ -8,14 +8,12 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.services import user_remember_address
 from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
-from apps.core.money import format_won
 from apps.products.models import Variant
 from apps.products.rules import MAX_LINE_QUANTITY
 from apps.products.selectors import variant_photos
@@ -23,6 +21,7 @@ from apps.products.services import OutOfStock, VariantUnavailable, stock_return,
 
 from .lock_objects import lock_order
 from .models import MAX_CART_LINES, CartItem, Order, OrderItem
+from .tasks import order_send_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +164,9 @@ def _place(
         order = Order.objects.create(
             user=user, shipping_address=shipping_address, idempotency_key=idempotency_key
         )
+        # The confirmation is a job row in this transaction (an outbox): it exists
+        # exactly when the order does, and nothing after the commit can fail the request.
+        order_send_confirmation.enqueue(order_id=order.pk)
         # Everything that does not need the stock locks happens before they are taken.
         if not user.shipping_address:
             user_remember_address(user=user, shipping_address=shipping_address)
@@ -191,7 +193,6 @@ def _place(
         OrderItem.objects.bulk_create(items)
         order.total = sum(item.line_total for item in items)
         order.save(update_fields=["total", "updated_at"])
-        transaction.on_commit(lambda: order_send_confirmation(order_id=order.pk))
     return order
 
 
@@ -236,20 +237,6 @@ def order_place(
         if existing is None:
             raise
         return existing
-
-
-def order_send_confirmation(*, order_id: int) -> None:
-    """Runs after commit: never inside the checkout transaction."""
-    order = Order.objects.select_related("user").prefetch_related("items").get(pk=order_id)
-    lines = "\n".join(f"  {item}" for item in order.items.all())
-    logger.info("order %s placed by %s: %s won", order.pk, order.user_id, order.total)
-    send_mail(
-        subject=f"BARO order {order.pk} confirmed",
-        message=f"Thank you! Your order {order.pk}:\n{lines}\nTotal: {format_won(order.total)}",
-        from_email=None,
-        recipient_list=[order.user.email],
-        fail_silently=True,
-    )
 
 
 # --- After the order ----------------------------------------------------------------------

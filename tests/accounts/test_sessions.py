@@ -75,9 +75,7 @@ def test_an_emptied_cache_logs_nobody_out(client, cached_sessions):
     assert cached_copy(session_key)[SESSION_KEY] == str(user.pk), "the copy is made again"
 
 
-def test_a_cache_that_does_not_answer_reads_the_session_from_the_database(
-    client, cached_sessions
-):
+def test_a_cache_that_does_not_answer_reads_the_session_from_the_database(client, cached_sessions):
     user = UserFactory()
     session_key = log_in(client, user)
     cached_sessions()

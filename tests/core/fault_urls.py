@@ -3,7 +3,8 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from baro.urls import handler500, urlpatterns as shop_urlpatterns
+from baro.urls import handler500
+from baro.urls import urlpatterns as shop_urlpatterns
 
 
 def remember(request):
