@@ -259,9 +259,12 @@ def _load_look_detail(look_id: int) -> dict | None:
 def look_detail(*, look_id: int) -> dict | None:
     """A look's page data, cache-aside.
 
-    Names, prices and sizes are cached (they change only in the admin, which
-    invalidates the entry); stock is read fresh on every view, since checkouts
-    change it all the time. A cache that does not answer is logged and skipped.
+    The look's words, pictures and pieces are cached (they change only in the admin,
+    which drops the entry after its commit). What a shopper pays and can buy is read
+    fresh on every view, in one query with the stock: prices, whether a piece is still
+    on sale and the stock of each size. So a dropped invalidation (Redis down at that
+    moment) can leave a stale title for a while, never a stale price. A cache that does
+    not answer is logged and skipped.
     """
     key = _detail_key(look_id)
     try:
@@ -280,15 +283,35 @@ def look_detail(*, look_id: int) -> dict | None:
     if data is None:
         return None
     variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
-    stock = dict(Variant.objects.filter(pk__in=variant_ids).values_list("id", "stock"))
-    for index, product in enumerate(data["products"]):
-        product["field_name"] = f"variant-{index}"  # one size choice per piece
+    fresh = {
+        variant_id: (stock, price_override, base_price, on_sale)
+        for variant_id, stock, price_override, base_price, on_sale in Variant.objects.filter(
+            pk__in=variant_ids
+        ).values_list("id", "stock", "price_override", "product__base_price", "product__is_active")
+    }
+    products = []
+    for product in data["products"]:
+        rows = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
+        if rows and not rows[0][3]:
+            continue  # taken off sale since the page was cached
+        if rows:
+            product["price"] = rows[0][2]
+        variants = []
         for variant in product["variants"]:
-            variant["stock"] = stock.get(variant["id"], 0)
-            variant["stock_state"] = stock_state(variant["stock"])
+            if variant["id"] not in fresh:
+                continue  # a size deleted since
+            stock, price_override, base_price, _on_sale = fresh[variant["id"]]
+            variant["stock"] = stock
+            variant["price"] = base_price if price_override is None else price_override
+            variant["stock_state"] = stock_state(stock)
             variant["pk"] = tsid.encode(variant["id"])
-        product["colour_groups"] = by_colour(product["variants"])
-        product["sold_out"] = all(v["stock"] <= 0 for v in product["variants"])
+            variants.append(variant)
+        product["variants"] = variants
+        product["field_name"] = f"variant-{len(products)}"  # one size choice per piece
+        product["colour_groups"] = by_colour(variants)
+        product["sold_out"] = all(v["stock"] <= 0 for v in variants)
+        products.append(product)
+    data["products"] = products
     return data
 
 

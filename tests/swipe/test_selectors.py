@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
 from apps.core import tsid
+from apps.products.models import Product, Variant
 from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 from apps.swipe.services import swipe_record
@@ -130,6 +131,32 @@ def test_changing_a_product_price_invalidates_the_cached_look(django_capture_on_
         product.base_price = 15_000
         product.save()
     assert selectors.look_detail(look_id=look.pk)["products"][0]["price"] == 15_000
+
+
+def test_a_cached_look_never_shows_a_stale_price_or_a_piece_taken_off_sale():
+    """The price change's invalidation lost (Redis down as the admin saved): a queryset
+    update sends no signal, so the cached entry stays, and the page must not believe it."""
+    look = LookFactory()
+    coat = ProductFactory(name="Wool Coat", base_price=189_000)
+    medium = VariantFactory(product=coat, size="M", stock=3)
+    large = VariantFactory(product=coat, size="L", stock=3, price_override=199_000)
+    beanie = ProductFactory(name="Rib Beanie", base_price=19_000)
+    VariantFactory(product=beanie, size="FREE", stock=2)
+    LookProductFactory(look=look, product=coat, position=0)
+    LookProductFactory(look=look, product=beanie, position=1)
+    selectors.look_detail(look_id=look.pk)  # cached now
+
+    Product.objects.filter(pk=coat.pk).update(base_price=159_000)
+    Variant.objects.filter(pk=large.pk).update(price_override=None)
+    Product.objects.filter(pk=beanie.pk).update(is_active=False)
+    data = selectors.look_detail(look_id=look.pk)
+    [shown] = data["products"]
+    assert shown["name"] == "Wool Coat" and shown["price"] == 159_000
+    assert {v["id"]: v["price"] for v in shown["variants"]} == {
+        medium.pk: 159_000,
+        large.pk: 159_000,
+    }
+    assert shown["field_name"] == "variant-0"
 
 
 def test_changing_the_look_invalidates_it(django_capture_on_commit_callbacks):
