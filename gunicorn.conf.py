@@ -1,8 +1,15 @@
 """gunicorn settings for BARO (read automatically from the working directory).
 
-Two cores: ``workers = 2 * cores + 1`` sync workers is gunicorn's rule of thumb for
-I/O-bound pages; ``gthread`` workers with a few threads each keep requests flowing
-while one waits on PostgreSQL or Redis. Override with GUNICORN_WORKERS / GUNICORN_THREADS.
+Two cores: ``workers = 2 * cores + 1`` processes is gunicorn's rule of thumb for
+I/O-bound pages. Each is a ``gthread`` worker with 8 threads, so a request that waits
+(on a stock row another checkout holds, on a Redis that stopped answering) holds one
+thread and the rest of its worker keeps serving pages that need no lock. The waits
+themselves are bounded below the request: a row lock gives up after
+DATABASE_LOCK_TIMEOUT (2 s; a checkout retries once, then answers "busy"), a statement
+after DATABASE_STATEMENT_TIMEOUT (10 s), Redis after 0.5 s (settings.py). ``timeout``
+is the last resort: a worker that stops reporting for 30 s is killed and replaced,
+and its open transactions die with its connections. Override with GUNICORN_WORKERS /
+GUNICORN_THREADS (PostgreSQL then needs workers x threads connections).
 """
 
 import multiprocessing
@@ -11,7 +18,7 @@ import secrets
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off
 timeout = 30
