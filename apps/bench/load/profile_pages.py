@@ -25,21 +25,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--session-engine",
+        help="Measure with another session engine (e.g. django.contrib.sessions.backends.cache).",
+    )
     args = parser.parse_args()
     common.setup_django()
+    from django.conf import settings
     from django.test import Client
+
+    if args.session_engine:
+        settings.SESSION_ENGINE = args.session_engine
+    print(f"sessions: {settings.SESSION_ENGINE}")
 
     from apps.accounts.models import User
     from apps.products.models import Product
+    from apps.swipe.models import Look
 
     user = User.objects.filter(email__startswith="bench-shopper-").order_by("email").last()
     client = Client(HTTP_HOST=common.HOST)
     client.force_login(user)
     product = Product.objects.order_by("-likes_count").values_list("id", flat=True)[5]
+    look = Look.objects.filter(is_active=True).order_by("-likes_count").first()
     pages = {
         "feed /": "/",
         "products list": "/products/?sort=popular&category=tops",
         "product page": f"/products/{product}/",
+        "look page": look.get_absolute_url(),
         "orders": "/orders/",
         "cart": "/cart/",
     }
