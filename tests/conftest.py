@@ -92,6 +92,14 @@ def _clear_caches():
 
 
 @pytest.fixture(autouse=True)
+def _fault_log_of_its_own():
+    """Each test starts a fresh burst: the first fault it causes is logged."""
+    from apps.core.faults import burst_log
+
+    burst_log.reset()
+
+
+@pytest.fixture(autouse=True)
 def _media_of_its_own(settings, tmp_path_factory):
     """Files a test writes (uploads, composed look covers) land in a folder of its own,
     never in the developer's media/. Tests that need to know where set it themselves."""

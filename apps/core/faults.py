@@ -52,34 +52,45 @@ def outage_kind(error: BaseException | None) -> str | None:
 
 
 class _BurstLog:
+    """Says when a recurring fault is worth a log line: the first time in each window
+    (per process), with how many were kept quiet since the last line."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: dict[str, float] = {}
         self._quiet: dict[str, int] = {}
 
-    def record(self, kind: str, error: BaseException, path: str) -> None:
+    def due(self, kind: str) -> int | None:
+        """None when ``kind`` was logged in this window (counted); else the number of
+        times it was kept quiet since it was last logged."""
         now = time.monotonic()
         with self._lock:
             if now - self._last.get(kind, -LOG_WINDOW_SECONDS) < LOG_WINDOW_SECONDS:
                 self._quiet[kind] = self._quiet.get(kind, 0) + 1
-                return
+                return None
             self._last[kind] = now
-            quiet = self._quiet.pop(kind, 0)
-        logger.error(
-            "%s unavailable, answering 503 (%s); %d more such answers in the last %d s",
-            kind,
-            path,
-            quiet,
-            LOG_WINDOW_SECONDS,
-            exc_info=(type(error), error, error.__traceback__),
-        )
+            return self._quiet.pop(kind, 0)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._last.clear()
+            self._quiet.clear()
 
 
 burst_log = _BurstLog()
 
 
 def outage_response(request, kind: str, error: BaseException) -> HttpResponse:
-    burst_log.record(kind, error, request.path)
+    quiet = burst_log.due(kind)
+    if quiet is not None:
+        logger.error(
+            "%s unavailable, answering 503 (%s); %d more such answers in the last %d s",
+            kind,
+            request.path,
+            quiet,
+            LOG_WINDOW_SECONDS,
+            exc_info=(type(error), error, error.__traceback__),
+        )
     context = {
         "message": MESSAGE,
         # A page can simply be asked for again; a form is sent again from its page.

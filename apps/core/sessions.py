@@ -21,6 +21,8 @@ import logging
 
 from django.contrib.sessions.backends import cached_db
 
+from .faults import burst_log
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,8 +31,15 @@ class SessionStore(cached_db.SessionStore):
         try:
             data = self._cache.get(self.cache_key)
             cache_answers = True
-        except Exception:
-            logger.warning("session cache read failed; reading the session from the database")
+        except Exception as error:
+            quiet = burst_log.due("session cache")
+            if quiet is not None:
+                logger.warning(
+                    "session cache read failed (%s); reading sessions from the database "
+                    "(%d more since the last such line)",
+                    error,
+                    quiet,
+                )
             data, cache_answers = None, False
         if data is not None:
             return data

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from apps.core import tsid
+from apps.core.faults import burst_log
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
 from apps.products.rules import stock_state
@@ -269,8 +270,9 @@ def look_detail(*, look_id: int) -> dict | None:
     key = _detail_key(look_id)
     try:
         data = cache.get(key)
-    except Exception:
-        logger.warning("look detail cache read failed; using the database", exc_info=True)
+    except Exception as error:
+        if burst_log.due("look cache") is not None:
+            logger.warning("look detail cache read failed (%s); using the database", error)
         data = None
         key = None
     if data is None:

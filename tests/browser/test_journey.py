@@ -4,6 +4,8 @@ look in one step, check out, see and cancel the order, and buy a product in the 
 its two colours. Every page on the way passes axe-core and logs no console error."""
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 
 from apps.demo.images import ensure_garment_images
 from apps.demo.looks import ensure_cover
@@ -130,6 +132,11 @@ def journey(page, shop, *, javascript: bool, device: str):
     page.wait_for_url("**/orders/*/")
     order = Order.objects.get()
     assert order.items.count() == 2
+    # The confirmation is the job worker's, after the page was answered.
+    assert not mail.outbox
+    call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert [m.to for m in mail.outbox] == [["mina@example.com"]]
+    assert f"BARO order {order.pk} confirmed" == mail.outbox[0].subject
     trip.check(f"order-{tag}")
 
     page.goto("/orders/")

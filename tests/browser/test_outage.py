@@ -4,7 +4,6 @@ comes back, nothing is pasted into it), a "be right back" page for a page load."
 import pytest
 from django.db import OperationalError
 
-from apps.core import faults
 from apps.swipe import services
 from apps.swipe.models import Swipe
 from tests.browser.conftest import log_in_as, screenshot
@@ -31,7 +30,6 @@ def test_a_swipe_during_an_outage_shows_a_toast_and_keeps_the_card(
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    monkeypatch.setattr(faults.burst_log, "_last", {})
     monkeypatch.setattr(services, "swipe_record", database_down)
     page.get_by_role("button", name="Like (right arrow)").click()
     toast = page.locator("#toasts .toast-error")
@@ -57,7 +55,6 @@ def test_a_swipe_during_an_outage_shows_a_toast_and_keeps_the_card(
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_a_page_during_an_outage_is_a_be_right_back_page(request, device, monkeypatch):
     page = request.getfixturevalue(device)
-    monkeypatch.setattr(faults.burst_log, "_last", {})
     monkeypatch.setattr("apps.products.selectors.product_list", database_down)
     response = page.goto("/products/")
     assert response.status == 503

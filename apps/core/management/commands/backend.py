@@ -9,10 +9,16 @@ def describe_backends() -> list[str]:
     else:
         db = f"SQLite {database['NAME']} (embedded default; set DATABASE_URL for PostgreSQL)"
     if settings.REDIS_URL:
-        cache = "Redis (REDIS_URL): cache, and sessions on their own cache alias"
+        cache = "Redis (REDIS_URL) cache; sessions in the database, read through Redis"
     else:
         cache = "local-memory cache, sessions in the database (embedded default; set REDIS_URL for Redis)"
-    return [f"Database: {db}", f"Cache and sessions: {cache}", f"Debug: {settings.DEBUG}"]
+    jobs = "in the database (django-tasks-db), run by `manage.py run_worker`"
+    return [
+        f"Database: {db}",
+        f"Cache and sessions: {cache}",
+        f"Background jobs: {jobs}",
+        f"Debug: {settings.DEBUG}",
+    ]
 
 
 class Command(BaseCommand):
