@@ -160,3 +160,24 @@ def test_with_the_database_engine_a_session_is_a_row(client, settings):
     session_key = log_in(client, user)
     row = Session.objects.get(session_key=session_key)
     assert row.get_decoded()[SESSION_KEY] == str(user.pk)
+
+
+def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    client.get("/accounts/login/")
+    user = UserFactory(email="mina@example.com")
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    response = client.post(
+        "/accounts/login/?next=/cart/", {"username": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "We couldn&#x27;t log you in just now" in page
+    assert 'value="mina@example.com"' in page
+    assert 'name="next" value="/cart/"' in page
