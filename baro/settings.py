@@ -122,10 +122,18 @@ if DATABASE_URL:
     # commands) lift the statement limit for their own connection; "0" turns a limit off.
     DATABASE_LOCK_TIMEOUT = os.environ.get("DATABASE_LOCK_TIMEOUT", "2s")
     DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10s")
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c lock_timeout={DATABASE_LOCK_TIMEOUT} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),  # e.g. a search_path from DATABASE_URL
+                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}",
+                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
+            ],
+        )
     )
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+    _options.setdefault("connect_timeout", 3)
 else:
     DATABASES = {
         "default": {

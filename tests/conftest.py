@@ -31,6 +31,20 @@ def pytest_configure(config):
         cache["KEY_PREFIX"] = f"baro-test-{os.getpid()}-{alias}"
 
 
+def server_gone() -> Exception:
+    """The error Django raises when PostgreSQL has gone away: its OperationalError,
+    caused by psycopg's (which carries no SQLSTATE for a lost connection)."""
+    import psycopg
+    from django.db import OperationalError
+
+    try:
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+    except psycopg.OperationalError as driver_error:
+        error = OperationalError(str(driver_error))
+        error.__cause__ = driver_error
+        return error
+
+
 def uses_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -119,18 +133,27 @@ def unreachable_cache(settings):
     }
 
 
-@pytest.fixture
-def run_jobs(monkeypatch):
-    """Run the background jobs that are due, as `manage.py run_worker` does, then return."""
+def run_due_jobs() -> None:
+    """Run the background jobs that are due, as `manage.py run_worker` does, then return.
+    The worker sets its own SIGINT/SIGTERM handlers; this process gets its own back."""
+    import signal
+
     from django.core.management import call_command
 
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@pytest.fixture
+def run_jobs(monkeypatch):
+    """``run_due_jobs`` inside a test's transaction."""
     # The worker closes stale connections between jobs, as a request does; inside a
     # test's transaction that would close the test's own connection.
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )
-
-    def run() -> None:
-        call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-    return run
+    return run_due_jobs

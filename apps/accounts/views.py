@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -56,7 +57,7 @@ def _form_during_outage(request, error, template: str, context: dict):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = SignupForm(request.POST or None)
     context = {"form": form, "next": _safe_next(request)}
     if request.method == "POST":
@@ -74,7 +75,7 @@ def signup(request):
             return _form_during_outage(request, error, "accounts/signup.html", context)
         if user is not None:
             messages.success(request, f"Welcome to BARO, {user.get_short_name()}!")
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/signup.html", context)
 
 
@@ -95,7 +96,7 @@ class LoginView(auth_views.LoginView):
         if not valid:
             return self.form_invalid(form)
         messages.success(request, f"Welcome back, {form.get_user().get_short_name()}.")
-        return redirect(self.get_success_url())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LogoutView(auth_views.LogoutView):

@@ -21,6 +21,12 @@ import time
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
+from redis.exceptions import (
+    BusyLoadingError,
+    MasterDownError,
+    OutOfMemoryError,
+    ReadOnlyError,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -33,8 +39,37 @@ LOG_WINDOW_SECONDS = 60
 
 MESSAGE = "Part of the shop is not answering right now. Please try again in a few seconds."
 
-_DATABASE_FAULTS = (OperationalError, InterfaceError)
-_CACHE_FAULTS = (RedisConnectionError, RedisTimeoutError)
+# Redis not answering, or not taking writes for now (a replica being promoted, a
+# restart still loading its data, memory full).
+_CACHE_FAULTS = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    BusyLoadingError,
+    MasterDownError,
+    OutOfMemoryError,
+    ReadOnlyError,
+)
+# PostgreSQL's SQLSTATE classes for a server that is not there or not taking work:
+# connection exceptions, insufficient resources (too many connections), operator
+# intervention (shutting down, starting up, a cancelled or timed-out statement), and a
+# lock or deadlock that outlasted its retries. Anything else is a bug: a 500.
+_OUTAGE_SQLSTATES = ("08", "53", "57", "55P03", "40001", "40P01")
+# SQLite (the embedded default) says so in words.
+_SQLITE_OUTAGES = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def _database_outage(error: BaseException) -> bool:
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    driver_error = error.__cause__
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_OUTAGE_SQLSTATES)
+    if type(driver_error).__module__.startswith("psycopg"):
+        return True  # no SQLSTATE: the connection itself failed or was lost
+    return any(words in str(error).lower() for words in _SQLITE_OUTAGES)
 
 
 def outage_kind(error: BaseException | None) -> str | None:
@@ -42,11 +77,11 @@ def outage_kind(error: BaseException | None) -> str | None:
     answering; None for anything else, which stays a 500 bug."""
     seen = 0
     while error is not None and seen < 5:
-        if isinstance(error, _DATABASE_FAULTS):
+        if _database_outage(error):
             return "database"
         if isinstance(error, _CACHE_FAULTS):
             return "cache"
-        error = error.__cause__ or error.__context__
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
         seen += 1
     return None
 
@@ -94,7 +129,8 @@ def outage_response(request, kind: str, error: BaseException) -> HttpResponse:
     context = {
         "message": MESSAGE,
         # A page can simply be asked for again; a form is sent again from its page.
-        "retry_url": request.get_full_path() if request.method == "GET" else "",
+        # One leading slash: "//host/" would lead off the site.
+        "retry_url": "/" + request.get_full_path().lstrip("/") if request.method == "GET" else "",
     }
     if request.headers.get("HX-Request") == "true":
         response = HttpResponse(render_to_string("503.html#toast-oob", context), status=503)

@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 def retried_task(*, attempts: int = 6, first_delay: float = 10.0, **task_options):
     """``@task`` that runs again on failure: after ``first_delay`` seconds, then twice
     as long each time, ``attempts`` runs in all (10 s ... 5 min 20 s with the defaults).
-    The function must be safe to run more than once for the same arguments."""
+    The function must be safe to run more than once for the same arguments; its runs
+    are counted in an ``attempt`` keyword argument, which it does not see."""
+    if task_options.get("takes_context"):
+        raise TypeError("retried_task passes no context: a retry could not carry it")
 
     def decorator(func):
         @wraps(func)

@@ -280,32 +280,33 @@ def look_detail(*, look_id: int) -> dict | None:
         if data is not None and key is not None:
             try:
                 cache.set(key, data, DETAIL_CACHE_SECONDS)
-            except Exception:
-                logger.warning("look detail cache write failed", exc_info=True)
+            except Exception as error:
+                if burst_log.due("look cache") is not None:
+                    logger.warning("look detail cache write failed (%s)", error)
     if data is None:
         return None
     variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
     fresh = {
-        variant_id: (stock, price_override, base_price, on_sale)
-        for variant_id, stock, price_override, base_price, on_sale in Variant.objects.filter(
-            pk__in=variant_ids
-        ).values_list("id", "stock", "price_override", "product__base_price", "product__is_active")
+        int(variant.pk): variant
+        for variant in Variant.objects.filter(pk__in=variant_ids)
+        .select_related("product")
+        .only("stock", "price_override", "product__base_price", "product__is_active")
     }
     products = []
     for product in data["products"]:
-        rows = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
-        if rows and not rows[0][3]:
+        sizes = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
+        if sizes and not sizes[0].product.is_active:
             continue  # taken off sale since the page was cached
-        if rows:
-            product["price"] = rows[0][2]
+        if sizes:
+            product["price"] = sizes[0].product.base_price
         variants = []
         for variant in product["variants"]:
-            if variant["id"] not in fresh:
+            size = fresh.get(variant["id"])
+            if size is None:
                 continue  # a size deleted since
-            stock, price_override, base_price, _on_sale = fresh[variant["id"]]
-            variant["stock"] = stock
-            variant["price"] = base_price if price_override is None else price_override
-            variant["stock_state"] = stock_state(stock)
+            variant["stock"] = size.stock
+            variant["price"] = size.price
+            variant["stock_state"] = stock_state(size.stock)
             variant["pk"] = tsid.encode(variant["id"])
             variants.append(variant)
         product["variants"] = variants
@@ -320,5 +321,7 @@ def look_detail(*, look_id: int) -> dict | None:
 def look_detail_invalidate(*look_ids: int) -> None:
     try:
         cache.delete_many([_detail_key(look_id) for look_id in look_ids])
-    except Exception:
-        logger.warning("look detail cache invalidation failed", exc_info=True)
+    except Exception as error:
+        # Harmless for what a shopper pays: prices and stock are read fresh (look_detail).
+        if burst_log.due("look cache") is not None:
+            logger.warning("look detail cache invalidation failed (%s)", error)

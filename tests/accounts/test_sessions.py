@@ -9,9 +9,10 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.db import OperationalError
+from django.test import Client
 
-from apps.core.sessions import SessionStore
+from apps.core.sessions import ENDED, SessionStore
+from tests.conftest import server_gone
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,31 @@ def test_a_session_is_a_row_with_a_copy_in_the_cache(client, cached_sessions):
 
     client.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=session_key).exists()
-    assert cached_copy(session_key) is None
+    assert cached_copy(session_key) == ENDED
+
+
+def test_a_request_that_read_the_row_before_the_log_out_cannot_bring_it_back(
+    client, cached_sessions, monkeypatch
+):
+    """Two requests with one cookie: one logs out while the other, on a cache miss, has
+    just read the row and is about to put its copy in the cache."""
+    user = UserFactory()
+    session_key = log_in(client, user)
+    caches["sessions"].clear()
+    read_row = SessionStore._get_session_from_db
+
+    def read_then_log_out(self):
+        row = read_row(self)
+        monkeypatch.setattr(SessionStore, "_get_session_from_db", read_row)
+        client.post("/accounts/logout/")
+        return row
+
+    monkeypatch.setattr(SessionStore, "_get_session_from_db", read_then_log_out)
+    racing = SessionStore(session_key)
+    assert racing.load()[SESSION_KEY] == str(user.pk), "it read the row before the log out"
+    thief = Client()
+    thief.cookies["sessionid"] = session_key
+    assert thief.get("/accounts/me/").status_code == 302, "the ended session stays ended"
 
 
 def test_an_emptied_cache_logs_nobody_out(client, cached_sessions):
@@ -93,7 +118,7 @@ def test_neither_cache_nor_database_answering_is_a_503_that_keeps_the_cookie(
     cached_sessions()
 
     def database_down(self):
-        raise OperationalError("connection refused")
+        raise server_gone()
 
     monkeypatch.setattr(SessionStore, "_get_session_from_db", database_down)
     response = client.get("/accounts/me/")
@@ -121,7 +146,7 @@ def test_log_out_while_the_cache_does_not_answer_is_refused_and_changes_nothing(
     assert cached_copy(session_key)[SESSION_KEY] == str(user.pk)
     client.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=session_key).exists()
-    assert cached_copy(session_key) is None
+    assert cached_copy(session_key) == ENDED
 
 
 def test_log_in_while_the_cache_does_not_answer_is_a_503_with_the_form_kept(
@@ -169,7 +194,7 @@ def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkey
     user = UserFactory(email="mina@example.com")
 
     def refuse(*args, **kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
+        raise server_gone()
 
     monkeypatch.setattr(CursorWrapper, "execute", refuse)
     response = client.post(
@@ -181,3 +206,20 @@ def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkey
     assert "We couldn&#x27;t log you in just now" in page
     assert 'value="mina@example.com"' in page
     assert 'name="next" value="/cart/"' in page
+
+
+@pytest.mark.urls("tests.core.fault_urls")
+def test_a_session_that_cannot_be_written_for_a_database_outage_is_a_503_not_a_400(
+    cached_sessions, monkeypatch
+):
+    """Django reads any failed update as "deleted meanwhile" (400); an outage is a 503."""
+    client = Client(raise_request_exception=False)
+    assert client.get("/remember/").status_code == 200
+
+    def refuse(*args, **kwargs):
+        raise server_gone()
+
+    monkeypatch.setattr(Session, "save", refuse)
+    response = client.get("/remember/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"

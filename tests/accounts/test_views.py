@@ -194,3 +194,20 @@ def test_admin_role_passes_every_role_check(client):
 def test_seller_page_sends_anonymous_htmx_to_login(client):
     response = client.get("/accounts/stores/", HTTP_HX_CURRENT_URL="http://testserver/", **HTMX)
     assert response["HX-Redirect"] == "/accounts/login/?next=%2F"
+
+
+@pytest.mark.parametrize("next_url", ["foo", "cart"])
+def test_a_next_that_is_a_bare_word_is_followed_not_a_500(client, next_url):
+    """A bare word passes the same-site check; it must be sent as a URL, not looked up as
+    a URL name (which raises)."""
+    user = UserFactory()
+    response = client.post(
+        f"/accounts/login/?next={next_url}",
+        {"username": user.email, "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == next_url
+    assert client.get(f"/accounts/signup/?next={next_url}")["Location"] == next_url
+    client.logout()
+    response = signup(client, email="new@example.com", next=next_url)
+    assert response.status_code == 302 and response["Location"] == next_url

@@ -5,7 +5,6 @@ its two colours. Every page on the way passes axe-core and logs no console error
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from apps.demo.images import ensure_garment_images
 from apps.demo.looks import ensure_cover
@@ -14,7 +13,7 @@ from apps.products.models import Variant
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_accessibility import AXE_OPTIONS, RUN_AXE, describe
 from tests.browser.test_swipe import drag_top_card
-from tests.conftest import AXE_JS
+from tests.conftest import AXE_JS, run_due_jobs
 from tests.factories import (
     LookFactory,
     LookProductFactory,
@@ -134,7 +133,7 @@ def journey(page, shop, *, javascript: bool, device: str):
     assert order.items.count() == 2
     # The confirmation is the job worker's, after the page was answered.
     assert not mail.outbox
-    call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_due_jobs()
     assert [m.to for m in mail.outbox] == [["mina@example.com"]]
     assert f"BARO order {order.pk} confirmed" == mail.outbox[0].subject
     trip.check(f"order-{tag}")

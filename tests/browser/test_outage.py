@@ -2,18 +2,18 @@
 comes back, nothing is pasted into it), a "be right back" page for a page load."""
 
 import pytest
-from django.db import OperationalError
 
 from apps.swipe import services
 from apps.swipe.models import Swipe
 from tests.browser.conftest import log_in_as, screenshot
+from tests.conftest import server_gone
 from tests.factories import LookFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def database_down(*args, **kwargs):
-    raise OperationalError("server closed the connection unexpectedly")
+    raise server_gone()
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])

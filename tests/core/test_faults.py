@@ -7,8 +7,10 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError
 
 from apps.core import faults
+from tests.conftest import server_gone
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ def database_down(monkeypatch):
     """Every query fails the way psycopg reports a server that has gone away."""
 
     def refuse(*args, **kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
+        raise server_gone()
 
     monkeypatch.setattr(CursorWrapper, "execute", refuse)
     monkeypatch.setattr(CursorWrapper, "executemany", refuse)
@@ -89,13 +91,39 @@ def test_a_bug_is_still_a_500(db, monkeypatch):
     assert "Retry-After" not in response
 
 
+def pg_error(sqlstate: str, message: str) -> Exception:
+    """Django's OperationalError over a psycopg error with this SQLSTATE."""
+    import psycopg
+
+    driver_error = psycopg.errors.lookup(sqlstate)(message)
+    error = OperationalError(message)
+    error.__cause__ = driver_error
+    return error
+
+
+def sqlite_error(message: str) -> Exception:
+    import sqlite3
+
+    error = OperationalError(message)
+    error.__cause__ = sqlite3.OperationalError(message)
+    return error
+
+
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
-        (OperationalError("gone"), "database"),
+        (server_gone(), "database"),
+        (pg_error("57P01", "terminating connection due to administrator command"), "database"),
+        (pg_error("57014", "canceling statement due to statement timeout"), "database"),
+        (pg_error("53300", "too many connections"), "database"),
+        (pg_error("42P01", 'relation "products_product" does not exist'), None),
+        (sqlite_error("database is locked"), "database"),
+        (sqlite_error("no such table: products_product"), None),
         (RedisConnectionError("refused"), "cache"),
+        (ReadOnlyError("You can't write against a read only replica."), "cache"),
         (ValueError("bug"), None),
     ],
+    ids=lambda value: value if isinstance(value, str | type(None)) else type(value).__name__,
 )
 def test_outage_kind_names_the_service(error, kind):
     assert faults.outage_kind(error) == kind
@@ -106,3 +134,10 @@ def test_outage_kind_names_the_service(error, kind):
             raise RuntimeError("wrapped") from cause
     except RuntimeError as wrapped:
         assert faults.outage_kind(wrapped) == kind
+    try:
+        try:
+            raise error
+        except Exception:
+            raise RuntimeError("replaced on purpose") from None
+    except RuntimeError as replaced:
+        assert faults.outage_kind(replaced) is None

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -222,7 +223,9 @@ def start_shop(transactional_db, collected_static, tmp_path):
         database = settings.DATABASES["default"]
         host = "127.0.0.1" if database_port else (database.get("HOST") or "127.0.0.1")
         port = database_port or int(database.get("PORT") or 5432)
-        user = database.get("USER") or "postgres"
+        user = quote(database.get("USER") or "postgres", safe="")
+        if database.get("PASSWORD"):
+            user += ":" + quote(database["PASSWORD"], safe="")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GUNICORN"))}
         env.update(
             DATABASE_URL=f"postgres://{user}@{host}:{port}/{database['NAME']}",

@@ -49,7 +49,8 @@ def test_redis_paused_for_five_seconds_logs_nobody_out(start_shop, redis_server)
     assert during[200] > 0, during
     assert shopper.session_cookie == cookie, "the cookie was neither deleted nor replaced"
     assert shopper.logged_in_as(user.email)
-    assert shop.log("web").count("Traceback") <= 2, "logged once per burst, not per request"
+    # Noticed, and logged once per burst by each of the two gunicorn workers, not per request.
+    assert 1 <= shop.log("web").count("session cache read failed") <= 2
 
 
 def test_a_redis_restart_keeps_every_session(start_shop, redis_server):

@@ -136,3 +136,41 @@ def test_jobs_left_running_by_a_killed_worker_are_taken_back():
     assert jobs()[0].status == TaskResultStatus.READY
     DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
     assert requeue_stale(older_than=timedelta(minutes=10)) == 0, "a job running now stays"
+
+
+def test_after_losing_the_database_a_worker_takes_back_the_jobs_it_was_running(monkeypatch):
+    """The job's end could not be written while the database was away: it would stay
+    'running' until the stale limit; the worker that ran it takes it back at once."""
+    from django.core.management import call_command
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+
+    place(UserFactory(), VariantFactory(stock=1), key="a" * 32)
+    place(UserFactory(), VariantFactory(stock=1), key="b" * 32)
+    mine, theirs = DBTaskResult.objects.order_by("enqueued_at")
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=mine.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=now, worker_ids=["worker-a"]
+    )
+    DBTaskResult.objects.filter(pk=theirs.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=now, worker_ids=["worker-b"]
+    )
+    runs = []
+
+    def db_worker(self, *args, **options):
+        runs.append(options["worker_id"])
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(DBWorkerCommand, "handle", db_worker)
+    monkeypatch.setattr("apps.core.management.commands.run_worker.RECONNECT_SECONDS", 0)
+    # Reconnecting closes connections: not the one this test's transaction is on.
+    monkeypatch.setattr(
+        "apps.core.management.commands.run_worker.close_old_connections", lambda: None
+    )
+    call_command("run_worker", "--worker-id", "worker-a", verbosity=0)
+    assert runs == ["worker-a", "worker-a"], "it carried on after the outage"
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == TaskResultStatus.READY
+    assert theirs.status == TaskResultStatus.RUNNING, "another worker's job is its own"

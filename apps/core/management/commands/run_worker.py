@@ -27,6 +27,19 @@ def requeue_stale(*, older_than: timedelta) -> int:
     )
 
 
+def requeue_own(*, worker_id: str) -> int:
+    """Jobs this worker was running when the database went away: their failure (or
+    success) could not be written, so they would stay 'running'. Make them ready again."""
+    own = [
+        job.pk
+        for job in DBTaskResult.objects.running().only("pk", "worker_ids")
+        if job.worker_ids and job.worker_ids[-1] == worker_id
+    ]
+    return DBTaskResult.objects.filter(pk__in=own).update(
+        status=TaskResultStatus.READY, started_at=None
+    )
+
+
 class Command(DBWorkerCommand):
     help = (
         "Run background jobs (order confirmations and what follows an order). "
@@ -45,9 +58,12 @@ class Command(DBWorkerCommand):
         parser.set_defaults(reload=False)
 
     def handle(self, *args, stale_after: int, **options):
+        lost_connection = False
         while True:
             try:
                 taken_back = requeue_stale(older_than=timedelta(seconds=stale_after))
+                if lost_connection:
+                    taken_back += requeue_own(worker_id=options["worker_id"])
                 if taken_back:
                     logger.warning("took back %d job(s) left running by a lost worker", taken_back)
                 return super().handle(*args, **options)
@@ -58,4 +74,5 @@ class Command(DBWorkerCommand):
                     exc_info=True,
                 )
                 close_old_connections()
+                lost_connection = True
                 time.sleep(RECONNECT_SECONDS)
