@@ -96,7 +96,7 @@ class Variant(BaseModel):
 
     @property
     def price(self) -> int:
-        return self.price_override if self.price_override is not None else self.product.base_price
+        return rules.size_price(self.price_override, self.product.base_price)
 
     @property
     def stock_state(self) -> str:

@@ -7,6 +7,11 @@ NEW_IN_DAYS = 30  # "New in" lists products created within this many days
 SEARCH_MAX_LENGTH = 100  # characters of a catalogue search
 
 
+def size_price(price_override: int | None, base_price: int) -> int:
+    """What a size costs: its own price when it has one, else its product's."""
+    return base_price if price_override is None else price_override
+
+
 def stock_state(stock: int) -> str:
     """How a size's stock reads to a shopper: "sold_out", "low" or "in_stock"."""
     if stock <= 0:

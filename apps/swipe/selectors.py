@@ -21,7 +21,7 @@ from apps.core import tsid
 from apps.core.faults import burst_log
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
-from apps.products.rules import stock_state
+from apps.products.rules import size_price, stock_state
 from apps.products.selectors import by_colour
 
 from .models import Look, LookImage, LookProduct, Swipe
@@ -286,27 +286,26 @@ def look_detail(*, look_id: int) -> dict | None:
     if data is None:
         return None
     variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
+    # Plain rows, not model instances: this runs on every look page.
     fresh = {
-        int(variant.pk): variant
-        for variant in Variant.objects.filter(pk__in=variant_ids)
-        .select_related("product")
-        .only("stock", "price_override", "product__base_price", "product__is_active")
+        variant_id: (stock, size_price(price_override, base_price), base_price, on_sale)
+        for variant_id, stock, price_override, base_price, on_sale in Variant.objects.filter(
+            pk__in=variant_ids
+        ).values_list("id", "stock", "price_override", "product__base_price", "product__is_active")
     }
     products = []
     for product in data["products"]:
         sizes = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
-        if sizes and not sizes[0].product.is_active:
+        if sizes and not sizes[0][3]:
             continue  # taken off sale since the page was cached
         if sizes:
-            product["price"] = sizes[0].product.base_price
+            product["price"] = sizes[0][2]
         variants = []
         for variant in product["variants"]:
-            size = fresh.get(variant["id"])
-            if size is None:
+            if variant["id"] not in fresh:
                 continue  # a size deleted since
-            variant["stock"] = size.stock
-            variant["price"] = size.price
-            variant["stock_state"] = stock_state(size.stock)
+            variant["stock"], variant["price"] = fresh[variant["id"]][:2]
+            variant["stock_state"] = stock_state(variant["stock"])
             variant["pk"] = tsid.encode(variant["id"])
             variants.append(variant)
         product["variants"] = variants
