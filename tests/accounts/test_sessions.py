@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 
+from apps.accounts.models import User
 from apps.core.sessions import ENDED, SessionStore
 from tests.conftest import server_gone
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -50,6 +52,16 @@ def log_in(client, user):
     )
     assert response.status_code == 302
     return client.cookies["sessionid"].value
+
+
+def form_kept_with_503(response, email: str) -> str:
+    """The log-in or sign-up page again, as typed, answered 503 with Retry-After."""
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "We couldn&#x27;t log you in just now" in page
+    assert f'value="{email}"' in page
+    return page
 
 
 def cached_copy(session_key):
@@ -158,11 +170,7 @@ def test_log_in_while_the_cache_does_not_answer_is_a_503_with_the_form_kept(
     response = client.post(
         "/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
     )
-    assert response.status_code == 503
-    assert response["Retry-After"] == "5"
-    page = response.content.decode()
-    assert "We couldn&#x27;t log you in just now" in page
-    assert 'value="mina@example.com"' in page
+    form_kept_with_503(response, "mina@example.com")
     assert "sessionid" not in response.cookies
     assert client.get("/accounts/me/").status_code == 302, "not logged in half-way"
 
@@ -172,10 +180,7 @@ def test_sign_up_while_sessions_cannot_be_stored_keeps_no_account(client, cached
     cached_sessions()
     data = {"name": "Jiwoo Park", "email": "jiwoo@example.com", "password": "swipe-right-77"}
     response = client.post("/accounts/signup/?next=/cart/", data)
-    assert response.status_code == 503
-    assert 'value="jiwoo@example.com"' in response.content.decode()
-    from apps.accounts.models import User
-
+    form_kept_with_503(response, "jiwoo@example.com")
     assert not User.objects.filter(email="jiwoo@example.com").exists()
 
 
@@ -188,8 +193,6 @@ def test_with_the_database_engine_a_session_is_a_row(client, settings):
 
 
 def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkeypatch):
-    from django.db.backends.utils import CursorWrapper
-
     client.get("/accounts/login/")
     user = UserFactory(email="mina@example.com")
 
@@ -200,11 +203,7 @@ def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkey
     response = client.post(
         "/accounts/login/?next=/cart/", {"username": user.email, "password": DEFAULT_PASSWORD}
     )
-    assert response.status_code == 503
-    assert response["Retry-After"] == "5"
-    page = response.content.decode()
-    assert "We couldn&#x27;t log you in just now" in page
-    assert 'value="mina@example.com"' in page
+    page = form_kept_with_503(response, "mina@example.com")
     assert 'name="next" value="/cart/"' in page
 
 
