@@ -5,13 +5,14 @@
 1. Prepares a PostgreSQL database of its own (baro_bench; reused when present) with
    100,000 products, 5,000 looks and 1,000 shoppers (password bench-password-2026).
 2. Starts gunicorn with production settings and Redis sessions on 127.0.0.1.
-3. Runs the locust scenario (apps/bench/load/locustfile.py) headless: --users shoppers,
+3. Runs the locust scenario (apps/bench/load/locustfile.py, FastHttpUser) headless: --users shoppers,
    ramped up at --spawn-rate per second, measured for --duration seconds after the
    ramp-up (statistics are reset when the ramp-up ends).
 4. Runs the same gunicorn against a bare Django view (no think time) for the
    framework's ceiling on this machine.
 5. Stops everything, audits stock (initial = remaining + sold, oversold = 0) and
-   writes bench-results.json and a table.
+   writes bench-results.json and a table, with the CPU share the generator and the
+   server took in each phase.
 
 Shoppers start logged in: their sessions are written into Redis up front, exactly
 as a login writes them, so the run measures shopping rather than 500 PBKDF2 hashes.
@@ -22,6 +23,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -122,6 +125,7 @@ def audit(initial: dict[int, int], since_id: int) -> dict:
 
 def run_locust(
     workdir: Path,
+    server: common.Gunicorn,
     *,
     users: int,
     spawn_rate: float,
@@ -129,7 +133,10 @@ def run_locust(
     bare: bool,
     prefix: str,
     no_wait: bool = False,
-) -> Path:
+) -> tuple[Path, dict]:
+    """Run one locust phase; return its CSV prefix and where the CPU went meanwhile:
+    the generator's (locust) and the server's (gunicorn), each as CPU seconds and as a
+    share of all the machine's cores over the phase."""
     ramp = users / spawn_rate
     env = common.bench_environment(
         BENCH_SESSIONS=str(workdir / "sessions.json"),
@@ -138,6 +145,9 @@ def run_locust(
         BENCH_NO_WAIT="1" if no_wait else "0",
     )
     csv_prefix = workdir / prefix
+    cores = os.cpu_count() or 1
+    wall, server_cpu = time.monotonic(), server.cpu_seconds()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [
             sys.executable,
@@ -167,7 +177,17 @@ def run_locust(
         check=True,
         cwd=common.ROOT,
     )
-    return csv_prefix
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, server_cpu = time.monotonic() - wall, server.cpu_seconds() - server_cpu
+    generator_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    cpu = {
+        "seconds": round(wall, 1),
+        "generator_cpu_s": round(generator_cpu, 1),
+        "server_cpu_s": round(server_cpu, 1),
+        "generator_share": round(generator_cpu / (wall * cores), 3),
+        "server_share": round(server_cpu / (wall * cores), 3),
+    }
+    return csv_prefix, cpu
 
 
 def read_stats(csv_prefix: Path) -> tuple[list[dict], dict]:
@@ -225,8 +245,9 @@ def main() -> None:
         since_id = tsid.new_tsid()
         started = time.time()
         with common.Gunicorn(PORT, extra_env={"BARO_BENCH": "1"}) as server:
-            shop_csv = run_locust(
+            shop_csv, shop_cpu = run_locust(
                 workdir,
+                server,
                 users=args.users,
                 spawn_rate=args.spawn_rate,
                 seconds=args.duration,
@@ -235,16 +256,18 @@ def main() -> None:
             )
             # Both ceilings at the same concurrency and without think time: the bare view
             # (the framework's limit here) and the shop's own mix (its limit).
-            bare_csv = run_locust(
+            bare_csv, bare_cpu = run_locust(
                 workdir,
+                server,
                 users=args.bare_users,
                 spawn_rate=args.bare_users,
                 seconds=args.bare_duration,
                 bare=True,
                 prefix="bare",
             )
-            saturated_csv = run_locust(
+            saturated_csv, saturated_cpu = run_locust(
                 workdir,
+                server,
                 users=args.bare_users,
                 spawn_rate=args.bare_users,
                 seconds=args.bare_duration,
@@ -261,7 +284,7 @@ def main() -> None:
     swipe = next((e for e in endpoints if e["name"] == "/swipe/[look]/"), {})
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        "machine": {"cores": __import__("os").cpu_count()},
+        "machine": {"cores": os.cpu_count()},
         "settings": {
             "users": args.users,
             "spawn_rate": args.spawn_rate,
@@ -279,6 +302,13 @@ def main() -> None:
         "fraction_of_ceiling": round(saturated["rps"] / bare["rps"], 3)
         if bare.get("rps")
         else None,
+        # Where the two cores went in each phase: the load generator (locust,
+        # FastHttpUser) against the server (gunicorn), as shares of all cores.
+        "cpu": {
+            "shop": shop_cpu,
+            "bare_view_ceiling": bare_cpu,
+            "shop_mix_saturated": saturated_cpu,
+        },
         "stock_audit": stock,
         "targets": {
             "overall_p95_le_100ms": overall.get("p95_ms") is not None and overall["p95_ms"] <= 100,
@@ -307,6 +337,11 @@ def main() -> None:
         f"\nwith no think time the shop's pages reach {report['fraction_of_ceiling']:.1%} "
         "of the bare view's throughput"
     )
+    for phase, cpu in report["cpu"].items():
+        print(
+            f"cpu, {phase}: generator {cpu['generator_share']:.0%} of the cores, "
+            f"server {cpu['server_share']:.0%}"
+        )
     print(f"stock audit: {json.dumps(stock)}")
     print(f"targets: {json.dumps(report['targets'])}")
     print(f"written to {args.output}")

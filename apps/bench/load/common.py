@@ -124,6 +124,20 @@ class Gunicorn:
         self.__exit__(None, None, None)
         raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the master and its live workers have used so far."""
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        total = 0.0
+        for process in [master, *master.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
