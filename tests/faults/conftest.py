@@ -27,34 +27,23 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.conftest import uses_postgres
-
 from .proxy import Proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fault-tests-only-" + "x" * 40
 
 
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        if Path(item.fspath).parent != here:
-            continue
-        item.add_marker(pytest.mark.faults)
-        item.add_marker(pytest.mark.postgres)
-        if "redis_server" in getattr(item, "fixturenames", ()) and not shutil.which("redis-server"):
-            item.add_marker(
-                pytest.mark.skip(
-                    reason="needs the redis-server program for a throw-away Redis: install "
-                    "Debian's 'redis-server' package to run it"
-                )
-            )
-        if not uses_postgres():
-            item.add_marker(
-                pytest.mark.skip(
-                    reason="needs PostgreSQL: this run uses SQLite; set DATABASE_URL=postgres://..."
-                )
-            )
+# Every test module here carries these: PostgreSQL (the root conftest skips without it)
+# and the redis-server program for a Redis of the test's own.
+FAULTS = [
+    pytest.mark.faults,
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None,
+        reason="needs the redis-server program for a throw-away Redis: install Debian's "
+        "'redis-server' package to run it",
+    ),
+]
 
 
 def free_port() -> int:

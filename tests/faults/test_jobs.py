@@ -8,7 +8,9 @@ from django_tasks_db.models import DBTaskResult
 from apps.orders.models import Order
 from tests.factories import VariantFactory
 
-from .conftest import Shopper, buy_now, shop_user, wait_for
+from .conftest import FAULTS, Shopper, buy_now, shop_user, wait_for
+
+pytestmark = FAULTS
 
 CONFIRMATION = "apps.orders.tasks.order_send_confirmation"
 

@@ -14,7 +14,9 @@ from apps.orders.models import Order, OrderItem
 from apps.products.models import Variant
 from tests.factories import ProductFactory, VariantFactory
 
-from .conftest import Shopper, buy_now, shop_user, wait_for
+from .conftest import FAULTS, Shopper, buy_now, shop_user, wait_for
+
+pytestmark = FAULTS
 
 LOCK_TIMEOUT_SECONDS = 2  # the shop's DATABASE_LOCK_TIMEOUT default
 

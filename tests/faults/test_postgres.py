@@ -6,7 +6,9 @@ from django.db import connection
 
 from tests.factories import ProductFactory
 
-from .conftest import Shopper, shop_user, wait_for
+from .conftest import FAULTS, Shopper, shop_user, wait_for
+
+pytestmark = FAULTS
 
 
 def test_postgres_stopped_answers_503_and_recovers(start_shop, pg_proxy, redis_server):

@@ -6,7 +6,9 @@ from collections import Counter
 
 from tests.factories import DEFAULT_PASSWORD, LookFactory, ProductFactory
 
-from .conftest import Shopper, shop_user
+from .conftest import FAULTS, Shopper, shop_user
+
+pytestmark = FAULTS
 
 PAGES = ["/", "/products/", "/accounts/me/", "/cart/", "/orders/"]
 
