@@ -1,19 +1,14 @@
 """The project's gunicorn.conf.py, run by a real gunicorn."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.servers import free_port, listening, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start(port: int, home: Path, **extra) -> subprocess.Popen:
@@ -29,17 +24,6 @@ def start(port: int, home: Path, **extra) -> subprocess.Popen:
     )
 
 
-def wait_listening(port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not listen on {port}")
-
-
 def test_two_servers_on_one_host_keep_their_own_control_sockets(tmp_path):
     own = tmp_path / "second.ctl"
     servers = []
@@ -47,8 +31,8 @@ def test_two_servers_on_one_host_keep_their_own_control_sockets(tmp_path):
         first_port, second_port = free_port(), free_port()
         servers.append(start(first_port, tmp_path))
         servers.append(start(second_port, tmp_path, GUNICORN_CONTROL_SOCKET=str(own)))
-        wait_listening(first_port)
-        wait_listening(second_port)
+        for port in (first_port, second_port):
+            wait_for(lambda port=port: listening(port), 20, f"gunicorn did not listen on {port}")
         deadline = time.monotonic() + 10
         while not own.exists() and time.monotonic() < deadline:
             time.sleep(0.1)

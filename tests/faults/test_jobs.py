@@ -7,8 +7,9 @@ from django_tasks_db.models import DBTaskResult
 
 from apps.orders.models import Order
 from tests.factories import VariantFactory
+from tests.servers import wait_for
 
-from .conftest import FAULTS, Shopper, buy_now, shop_user, wait_for
+from .conftest import FAULTS, Shopper, buy_now, shop_user
 
 pytestmark = FAULTS
 

@@ -13,8 +13,9 @@ from django.db.models import Sum
 from apps.orders.models import Order, OrderItem
 from apps.products.models import Variant
 from tests.factories import ProductFactory, VariantFactory
+from tests.servers import wait_for
 
-from .conftest import FAULTS, Shopper, buy_now, shop_user, wait_for
+from .conftest import FAULTS, Shopper, buy_now, shop_user
 
 pytestmark = FAULTS
 

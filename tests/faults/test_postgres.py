@@ -5,8 +5,9 @@ import time
 from django.db import connection
 
 from tests.factories import ProductFactory
+from tests.servers import wait_for
 
-from .conftest import FAULTS, Shopper, shop_user, wait_for
+from .conftest import FAULTS, Shopper, shop_user
 
 pytestmark = FAULTS
 
