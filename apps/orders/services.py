@@ -1,6 +1,6 @@
 """Cart, checkout and order changes. Stock is taken and put back through
-``apps.products.services`` (which alone locks the stock rows); an order row is locked
-through ``lock_objects`` before the stock rows of its items."""
+``apps.products.services`` (which alone locks the stock rows, a checkout's last);
+an order row is locked through ``lock_objects`` before the stock rows of its items."""
 
 from __future__ import annotations
 
@@ -156,43 +156,45 @@ def _place(
     shipping_address: str,
     idempotency_key: str,
     from_cart: bool,
+    variants: dict[int, Variant],
     photos: dict[int, str],
 ):
+    items = [
+        OrderItem(
+            product_id=variants[line.variant_id].product_id,
+            variant_id=line.variant_id,
+            product_name=variants[line.variant_id].product.name,
+            size_label=variants[line.variant_id].label,
+            thumbnail=photos.get(line.variant_id, ""),
+            unit_price=variants[line.variant_id].price,
+            quantity=line.quantity,
+        )
+        for line in lines
+    ]
     with transaction.atomic():
         # The order row goes in first: a second submission with the same key waits
         # here on the unique index and then fails, before it touches any stock.
         order = Order.objects.create(
-            user=user, shipping_address=shipping_address, idempotency_key=idempotency_key
+            user=user,
+            shipping_address=shipping_address,
+            idempotency_key=idempotency_key,
+            total=sum(item.line_total for item in items),
         )
+        for item in items:
+            item.order = order
+        OrderItem.objects.bulk_create(items)
         # The confirmation is a job row in this transaction (an outbox): it exists
         # exactly when the order does, and nothing after the commit can fail the request.
         order_send_confirmation.enqueue(order_id=order.pk)
-        # Everything that does not need the stock locks happens before they are taken.
         if not user.shipping_address:
             user_remember_address(user=user, shipping_address=shipping_address)
         if from_cart:
             CartItem.objects.filter(
                 user=user, variant_id__in=[line.variant_id for line in lines]
             ).delete()
-        variants = stock_take(quantities={line.variant_id: line.quantity for line in lines})
-        items = []
-        for line in lines:
-            variant = variants[line.variant_id]
-            items.append(
-                OrderItem(
-                    order=order,
-                    product_id=variant.product_id,
-                    variant_id=variant.pk,
-                    product_name=variant.product.name,
-                    size_label=variant.label,
-                    thumbnail=photos.get(int(variant.pk), ""),
-                    unit_price=variant.price,
-                    quantity=line.quantity,
-                )
-            )
-        OrderItem.objects.bulk_create(items)
-        order.total = sum(item.line_total for item in items)
-        order.save(update_fields=["total", "updated_at"])
+        # Last, the stock: one statement locks, checks and takes every line, and the
+        # commit follows at once, so the hot rows stay locked for one round trip.
+        stock_take(quantities={line.variant_id: line.quantity for line in lines}, variants=variants)
     return order
 
 
@@ -201,11 +203,13 @@ def order_place(
 ) -> Order:
     """Place an order for ``lines``, exactly once per ``idempotency_key``.
 
-    Locks every variant row in one query (primary-key order), checks stock against
-    the locked values, decrements with F(), writes the order and its items with
-    snapshots, removes the bought lines from the cart and commits. Any shortfall
-    fails the whole order and changes nothing. Deadlocks and serialization failures
-    are retried, then reported as ``Busy``.
+    Reads the sizes and prices first, outside the transaction. Then, in one
+    transaction: the order and its items (snapshots), the confirmation job, the cart
+    lines removed, and last the stock, taken by one statement that locks every size
+    (primary-key order), checks them against the locked values and decrements them,
+    just before the commit. Any shortfall or price change fails the whole order and
+    changes nothing. Deadlocks, serialization failures and lock timeouts are retried,
+    then reported as ``Busy``.
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise OrderError("This checkout form has expired. Please check out again.")
@@ -219,9 +223,17 @@ def order_place(
         raise InvalidAddress()
     lines = merge_lines(lines)
     # Read before the transaction: nothing that does not need the stock lock runs under it.
-    photos = variant_photos(
-        Variant.objects.select_related("product").filter(pk__in=[line.variant_id for line in lines])
-    )
+    variants = {
+        int(variant.pk): variant
+        for variant in Variant.objects.select_related("product").filter(
+            pk__in=[line.variant_id for line in lines]
+        )
+    }
+    if any(
+        line.variant_id not in variants or not variants[line.variant_id].product.is_active
+        for line in lines
+    ):
+        raise VariantUnavailable()
     try:
         return _place(
             user=user,
@@ -229,7 +241,8 @@ def order_place(
             shipping_address=shipping_address,
             idempotency_key=idempotency_key,
             from_cart=from_cart,
-            photos=photos,
+            variants=variants,
+            photos=variant_photos(variants.values()),
         )
     except IntegrityError:
         # The same key committed by a concurrent submission: that order is the answer.

@@ -13,8 +13,9 @@ from django.db.models import F
 from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
 from apps.core.fields import TSID
+from apps.core.money import format_won
 
-from .lock_objects import lock_variants
+from .lock_objects import lock_variants, take_stock
 from .models import Product, ProductLike, Variant
 
 
@@ -38,6 +39,16 @@ class OutOfStock(ShopError):
             super().__init__(f"{label} is sold out.")
         else:
             super().__init__(f"Only {available} left of {label}; you asked for {requested}.")
+
+
+class PriceChanged(ShopError):
+    """A size's price changed between the checkout page's read and the stock lock."""
+
+    def __init__(self, *, variant: Variant, price: int) -> None:
+        super().__init__(
+            f"The price of {variant.product.name} ({variant.label}) is now {format_won(price)}. "
+            "Check the new total and place the order again."
+        )
 
 
 class StockCorrectionRefused(ShopError):
@@ -80,25 +91,30 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
 # --- Stock ---------------------------------------------------------------------------------
 
 
-def stock_take(*, quantities: Mapping[int, int]) -> dict[int, Variant]:
+def stock_take(*, quantities: Mapping[int, int], variants: Mapping[int, Variant]) -> None:
     """Take ``quantities`` (variant id -> units) out of stock, all or nothing.
 
-    Runs inside the caller's transaction (a checkout): locks every size in one query,
-    checks each against its locked value, then decrements with F(). A size that is
-    gone or off sale raises ``VariantUnavailable``; a shortfall raises ``OutOfStock``
-    for the first short size in the caller's order; either way nothing has changed.
-    Returns the locked variants (with their product), as they were before the take.
+    Runs inside the caller's transaction (a checkout), as its last statement: locks
+    every size, checks each against its locked value and decrements them, in one
+    statement (``lock_objects.take_stock``). ``variants`` are the sizes as the caller
+    read them (with their product) and priced its order at. A size that is gone or off
+    sale raises ``VariantUnavailable``; a shortfall raises ``OutOfStock`` for the first
+    short size in the caller's order; a price changed since raises ``PriceChanged``.
+    Then nothing has changed, and the caller's transaction must roll back.
     """
-    variants = lock_variants(quantities)
+    taken, sizes = take_stock(quantities)
     for variant_id, quantity in quantities.items():
-        variant = variants.get(int(variant_id))
-        if variant is None or not variant.product.is_active:
+        size = sizes.get(int(variant_id))
+        if size is None or not size.is_active:
             raise VariantUnavailable()
-        if variant.stock < quantity:
-            raise OutOfStock(variant=variant, requested=quantity, available=variant.stock)
-    for variant_id, quantity in quantities.items():
-        Variant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
-    return variants
+        if size.stock < quantity:
+            variant = variants[int(variant_id)]
+            raise OutOfStock(variant=variant, requested=quantity, available=size.stock)
+    assert taken, "take_stock refused lines that all passed its checks"
+    for variant_id in quantities:
+        variant = variants[int(variant_id)]
+        if sizes[int(variant_id)].price != variant.price:
+            raise PriceChanged(variant=variant, price=sizes[int(variant_id)].price)
 
 
 def stock_return(*, quantities: Mapping[int, int]) -> None:

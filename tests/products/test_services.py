@@ -3,9 +3,11 @@ from functools import partial
 import pytest
 from django.db import connection, transaction
 
+from apps.products.lock_objects import take_stock
 from apps.products.models import Product, ProductLike, Variant
 from apps.products.services import (
     OutOfStock,
+    PriceChanged,
     ProductUnavailable,
     StockCorrectionRefused,
     VariantUnavailable,
@@ -128,17 +130,26 @@ def test_restock_of_a_deleted_size_says_so_in_staff_words():
         variant_adjust_stock(variant_id=987654321, delta=5)
 
 
+def read(*variants) -> dict[int, Variant]:
+    """The sizes as a checkout reads them before its transaction (with their product)."""
+    return {
+        int(v.pk): v
+        for v in Variant.objects.select_related("product").filter(pk__in=[v.pk for v in variants])
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_stock_take_is_all_or_nothing():
     plenty, scarce = VariantFactory(stock=5), VariantFactory(stock=1)
+    seen = read(plenty, scarce)
     with pytest.raises(OutOfStock, match="Only 1 left"), transaction.atomic():
-        stock_take(quantities={plenty.pk: 2, scarce.pk: 2})
+        stock_take(quantities={plenty.pk: 2, scarce.pk: 2}, variants=seen)
     assert (stock(plenty), stock(scarce)) == (5, 1)
     with pytest.raises(VariantUnavailable), transaction.atomic():
-        stock_take(quantities={plenty.pk: 1, 987654321: 1})
+        stock_take(quantities={plenty.pk: 1, 987654321: 1}, variants=seen)
     assert stock(plenty) == 5
     with transaction.atomic():
-        stock_take(quantities={plenty.pk: 2, scarce.pk: 1})
+        stock_take(quantities={plenty.pk: 2, scarce.pk: 1}, variants=seen)
     assert (stock(plenty), stock(scarce)) == (3, 0)
     with transaction.atomic():
         stock_return(quantities={plenty.pk: 2, scarce.pk: 1, 987654321: 4})
@@ -146,9 +157,41 @@ def test_stock_take_is_all_or_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_take_stock_changes_no_row_when_one_line_is_short():
+    """Refused inside the transaction itself, not only after its rollback: a caller that
+    went on to commit would still have sold nothing."""
+    plenty, scarce = VariantFactory(stock=5), VariantFactory(stock=1)
+    off_sale = VariantFactory(stock=9, product__is_active=False)
+    with transaction.atomic():
+        taken, sizes = take_stock({plenty.pk: 2, scarce.pk: 2})
+        assert not taken
+        assert (sizes[plenty.pk].stock, sizes[scarce.pk].stock) == (5, 1)
+        assert (stock(plenty), stock(scarce)) == (5, 1)
+        taken, sizes = take_stock({plenty.pk: 1, off_sale.pk: 1})
+        assert not taken and sizes[off_sale.pk].is_active is False
+        taken, sizes = take_stock({plenty.pk: 1, 987654321: 1})
+        assert not taken and set(sizes) == {plenty.pk}
+        assert (stock(plenty), stock(off_sale)) == (5, 9)
+        taken, sizes = take_stock({scarce.pk: 1, plenty.pk: 3})
+        assert taken and (sizes[plenty.pk].stock, sizes[scarce.pk].stock) == (5, 1)
+        assert (stock(plenty), stock(scarce)) == (2, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_take_refuses_a_price_changed_since_it_was_read():
+    variant = VariantFactory(stock=5, product__base_price=39_000)
+    seen = read(variant)
+    Product.objects.filter(pk=variant.product_id).update(base_price=45_000)
+    with pytest.raises(PriceChanged, match="is now ₩45,000"), transaction.atomic():
+        stock_take(quantities={variant.pk: 1}, variants=seen)
+    assert stock(variant) == 5
+
+
+@pytest.mark.django_db(transaction=True)
 def test_stock_take_refuses_to_run_outside_a_transaction():
+    variant = VariantFactory(stock=5)
     with pytest.raises(AssertionError, match="needs a transaction"):
-        stock_take(quantities={VariantFactory(stock=5).pk: 1})
+        stock_take(quantities={variant.pk: 1}, variants=read(variant))
 
 
 @pytest.mark.django_db
