@@ -186,6 +186,16 @@ if REDIS_URL:
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-session",
             "OPTIONS": _redis_options,
         },
+        # Rendered fragments ({% cache %}), keyed by a digest of everything they show,
+        # so an entry is never stale, only unused. A Redis that does not answer is a
+        # miss: the fragment is rendered again, never a 503.
+        "template_fragments": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-fragment",
+            "TIMEOUT": 60 * 60,
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
     }
     # Sessions are rows in the database, read through Redis (apps/core/sessions.py): a
     # Redis restart logs nobody out and a Redis outage never reads as "logged out".
@@ -196,6 +206,11 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "baro-default",
+        },
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "baro-fragments",
+            "TIMEOUT": 60 * 60,
         },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

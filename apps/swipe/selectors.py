@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -314,6 +315,10 @@ def look_detail(*, look_id: int) -> dict | None:
         product["sold_out"] = all(v["stock"] <= 0 for v in variants)
         products.append(product)
     data["products"] = products
+    # What the "shop the look" list shows, as one digest: its rendering is cached under
+    # it ({% cache %} in swipe/detail.html), so any change (a price, a size selling
+    # out, a piece renamed) is a new entry and a stale one is never served.
+    data["version"] = hashlib.blake2b(repr(products).encode(), digest_size=16).hexdigest()
     return data
 
 

@@ -40,6 +40,7 @@ SHOW = (
     "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
     "'sessions': s.SESSION_ENGINE, 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', None), "
     "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}, "
+    "'fragment_options': s.CACHES['template_fragments'].get('OPTIONS', {}), "
     "'pg_options': s.DATABASES['default'].get('OPTIONS', {}).get('options')}))"
 )
 
@@ -52,7 +53,10 @@ def test_nothing_set_means_sqlite_locmem_and_database_sessions():
     assert shown["options"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in shown["options"]["init_command"]
     assert shown["sessions"] == "django.contrib.sessions.backends.db"
-    assert shown["caches"] == {"default": "django.core.cache.backends.locmem.LocMemCache"}
+    assert shown["caches"] == {
+        "default": "django.core.cache.backends.locmem.LocMemCache",
+        "template_fragments": "django.core.cache.backends.locmem.LocMemCache",
+    }
 
 
 def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions():
@@ -73,7 +77,10 @@ def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions()
     assert shown["caches"] == {
         "default": "django_redis.cache.RedisCache",
         "sessions": "django_redis.cache.RedisCache",
+        "template_fragments": "django_redis.cache.RedisCache",
     }
+    # A rendered fragment is only ever a saving: Redis away means render it again.
+    assert shown["fragment_options"]["IGNORE_EXCEPTIONS"] is True
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -21,3 +21,52 @@ def test_look_page_is_one_form_with_a_picker_per_piece(client):
     assert "Sold out in every size." in body
     assert "Buy the look" in body
     assert "{#" not in body and "{%" not in body  # no template source leaks into the page
+
+
+def test_the_cached_piece_list_follows_every_sale_price_and_rename(client):
+    """The rendered "shop the look" list is cached under a digest of what it shows: a
+    size selling down, a new price or a renamed piece is a new entry, never stale."""
+    from apps.products.models import Product, Variant
+
+    look = LookFactory()
+    coat = LookProductFactory(look=look, product__name="Wool coat", product__base_price=99_000)
+    size = VariantFactory(product=coat.product, size="M", stock=5)
+    url = f"/looks/{look.pk}/"
+
+    def page() -> str:
+        return client.get(url).content.decode()
+
+    assert "Wool coat" in page() and "Only" not in page()  # rendered, then from the cache
+    Variant.objects.filter(pk=size.pk).update(stock=2)
+    assert "Only 2 left" in page()
+    Variant.objects.filter(pk=size.pk).update(stock=0)
+    assert "Sold out in every size." in page()
+    Variant.objects.filter(pk=size.pk).update(stock=4)
+    Product.objects.filter(pk=coat.product_id).update(base_price=89_000)
+    assert "₩89,000" in page() and "₩99,000" not in page()
+    # A rename reaches the page when the admin drops the look's entry (as it does).
+    Product.objects.filter(pk=coat.product_id).update(name="Camel coat")
+    from apps.swipe.selectors import look_detail_invalidate
+
+    look_detail_invalidate(look.pk)
+    assert "Camel coat" in page() and "Wool coat" not in page()
+
+
+def test_a_fragment_cache_that_does_not_answer_is_only_a_miss(client, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        },
+    }
+    look = LookFactory()
+    VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=2)
+    response = client.get(f"/looks/{look.pk}/")
+    assert response.status_code == 200
+    assert "Only 2 left" in response.content.decode()
