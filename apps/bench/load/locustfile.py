@@ -236,6 +236,18 @@ class Shopper(FastHttpUser):
             self._open(f"/orders/{self.rng.choice(orders)}/", "/orders/[order]/")
 
 
+class LookVisitor(FastHttpUser):
+    """The original team's test shape: closed-loop visitors, no cookies and no think
+    time, all on one look page (bench.py runs this class on its own)."""
+
+    wait_time = constant(0)
+    concurrency = 1
+
+    @task
+    def look(self) -> None:
+        self.client.get(CATALOGUE["look"], name="/looks/[look]/ (one look)")
+
+
 @events.quitting.add_listener
 def _exit_code(environment, **kwargs) -> None:
     # The harness reads the numbers from the CSV files; a failed request is not a crash.
