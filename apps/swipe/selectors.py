@@ -37,6 +37,12 @@ FRESHNESS_DAYS = 30
 LIKED_PAGE_SIZE = 24
 DETAIL_CACHE_SECONDS = 60 * 60
 POOL_EXAMINE = 200
+# A shopper's next looks are ranked this many at a time and queued in the cache, so
+# most swipes check a short list of ids instead of ranking the catalogue again. A like
+# reshapes the ranking when the queue is next refilled (at most this many cards later),
+# and a queue left alone is dropped after QUEUE_SECONDS.
+QUEUE_LENGTH = 10
+QUEUE_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -158,9 +164,50 @@ def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     return looks
 
 
+def _queue_key(user) -> str:
+    return f"feed-next:v1:{tsid.encode(int(user.pk))}"
+
+
+def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
+    """The next looks from the shopper's queue of ranked ids: each request checks the
+    queued ids against the database in one query (still published, not swiped since,
+    by this tab or another), and the queue is ranked again, QUEUE_LENGTH at a time,
+    only when fewer than ``limit`` are left. A cache that does not answer means
+    ranking every time, as without a queue."""
+    key = _queue_key(user)
+    try:
+        queued = cache.get(key)
+    except Exception as error:
+        if burst_log.due("feed queue") is not None:
+            logger.warning("feed queue read failed (%s); ranking instead", error)
+        return _ranked(user=user, limit=limit, exclude=exclude)
+    if queued:
+        ids = [look_id for look_id in queued if look_id not in exclude]
+        swiped = Swipe.objects.filter(user=user, look_id=OuterRef("pk"))
+        fresh = Look.objects.filter(pk__in=ids, is_active=True).exclude(Exists(swiped))
+        by_id = {look.pk: look for look in fresh}
+        looks = [by_id[look_id] for look_id in ids if look_id in by_id]
+        if len(looks) >= limit:
+            return looks[:limit]
+    looks = _ranked(user=user, limit=max(limit, QUEUE_LENGTH), exclude=exclude)
+    try:
+        cache.set(key, [int(look.pk) for look in looks], QUEUE_SECONDS)
+    except Exception as error:
+        if burst_log.due("feed queue") is not None:
+            logger.warning("feed queue write failed (%s)", error)
+    return looks[:limit]
+
+
+def _next(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
+    if user.is_authenticated:
+        return _queued(user=user, limit=limit, exclude=exclude)
+    return _ranked(user=user, limit=limit, exclude=exclude)
+
+
 def feed_next_looks(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
-    """The looks to show next, best first: unswiped, ranked for this shopper."""
-    return _with_products(_ranked(user=user, limit=limit, exclude=exclude))
+    """The looks to show next, best first: unswiped, ranked for this shopper (from
+    the shopper's queue of ranked looks, see ``_queued``)."""
+    return _with_products(_next(user=user, limit=limit, exclude=exclude))
 
 
 def feed_deck(*, user, top: int | None = None) -> list[Look]:
@@ -176,7 +223,7 @@ def feed_deck(*, user, top: int | None = None) -> list[Look]:
             .first()
         )
         if kept is not None:
-            deck = [kept, *_ranked(user=user, limit=1, exclude=(kept.pk,))]
+            deck = [kept, *_next(user=user, limit=1, exclude=(kept.pk,))]
             return _with_products(deck)
     return feed_next_looks(user=user, limit=2)
 

@@ -192,3 +192,56 @@ def test_a_shopper_who_swiped_the_whole_candidate_pool_still_gets_looks(monkeypa
         swipe_record(user=user, look_id=look.pk, reaction=DISLIKE)
     shown = [look.pk for look in selectors.feed_next_looks(user=user, limit=5)]
     assert sorted(shown) == sorted(look.pk for look in middle)
+
+
+def test_the_next_looks_come_from_a_queue_ranked_a_batch_at_a_time(
+    django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(selectors, "QUEUE_LENGTH", 4)
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    looks = [look_in(cat, likes=10 * (6 - i)) for i in range(6)]  # best first
+    assert [look.pk for look in selectors.feed_next_looks(user=user, limit=2)] == [
+        looks[0].pk,
+        looks[1].pk,
+    ]
+    assert cache.get(selectors._queue_key(user)) == [look.pk for look in looks[:4]]
+    swipe_record(user=user, look_id=looks[0].pk, reaction=DISLIKE)
+    # From the queue: one query checks the queued ids, one loads the cards' products;
+    # no taste and no ranking query.
+    with django_assert_num_queries(2):
+        deck = selectors.feed_next_looks(user=user, limit=2)
+    assert [look.pk for look in deck] == [looks[1].pk, looks[2].pk]
+    for look in looks[1:3]:
+        swipe_record(user=user, look_id=look.pk, reaction=LIKE)
+    # One queued look left for two cards: ranked again, the next batch queued.
+    assert [look.pk for look in selectors.feed_next_looks(user=user, limit=2)] == [
+        looks[3].pk,
+        looks[4].pk,
+    ]
+    assert cache.get(selectors._queue_key(user)) == [look.pk for look in looks[3:6]]
+
+
+def test_a_queued_look_swiped_elsewhere_or_unpublished_is_never_shown():
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    first, second, third, fourth = (look_in(cat, likes=40 - 10 * i) for i in range(4))
+    selectors.feed_next_looks(user=user, limit=2)  # queues all four
+    swipe_record(user=user, look_id=first.pk, reaction=LIKE)  # in another tab
+    Look.objects.filter(pk=second.pk).update(is_active=False)  # unpublished by staff
+    assert [look.pk for look in selectors.feed_next_looks(user=user, limit=2)] == [
+        third.pk,
+        fourth.pk,
+    ]
+    # The card kept on top is never also the one underneath.
+    deck = selectors.feed_deck(user=user, top=fourth.pk)
+    assert [look.pk for look in deck] == [fourth.pk, third.pk]
+
+
+def test_a_feed_queue_that_does_not_answer_means_ranking(unreachable_cache, caplog):
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    best, next_best = look_in(cat, likes=9), look_in(cat, likes=5)
+    shown = selectors.feed_next_looks(user=user, limit=2)
+    assert [look.pk for look in shown] == [best.pk, next_best.pk]
+    assert "feed queue read failed" in caplog.text
