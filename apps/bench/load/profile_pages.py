@@ -1,6 +1,6 @@
 """Where a request's time goes: the busiest pages, in-process, on the benchmark data.
 
-    python apps/bench/load/profile_pages.py [--rounds 20] [--top 25]
+    python apps/bench/load/profile_pages.py [--rounds 20] [--top 25] [--anonymous]
 
 Runs after ``make bench`` has prepared baro_bench. Prints the mean time per page
 (one logged-in shopper, no concurrency) and a cProfile of all of them together.
@@ -29,6 +29,11 @@ def main() -> None:
         "--session-engine",
         help="Measure with another session engine (e.g. django.contrib.sessions.backends.cache).",
     )
+    parser.add_argument(
+        "--anonymous",
+        action="store_true",
+        help="A visitor who is not logged in: the public pages only, no swipes.",
+    )
     args = parser.parse_args()
     common.setup_django()
     from django.conf import settings
@@ -44,7 +49,8 @@ def main() -> None:
 
     user = User.objects.filter(email__startswith="bench-shopper-").order_by("email").last()
     client = Client(HTTP_HOST=common.HOST)
-    client.force_login(user)
+    if not args.anonymous:
+        client.force_login(user)
     product = Product.objects.order_by("-likes_count").values_list("id", flat=True)[5]
     look = Look.objects.filter(is_active=True).order_by("-likes_count").first()
     pages = {
@@ -55,6 +61,8 @@ def main() -> None:
         "orders": "/orders/",
         "cart": "/cart/",
     }
+    if args.anonymous:
+        pages = {name: url for name, url in pages.items() if name not in ("orders", "cart")}
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://{common.HOST}/"}
 
     def swipe() -> None:
@@ -70,16 +78,20 @@ def main() -> None:
             client.get(url)
         print(f"{name:<16} {(time.perf_counter() - started) / args.rounds * 1000:6.1f} ms")
     started = time.perf_counter()
-    for _ in range(args.rounds):
-        swipe()
-    print(f"{'feed + swipe':<16} {(time.perf_counter() - started) / args.rounds * 1000:6.1f} ms")
+    if not args.anonymous:
+        for _ in range(args.rounds):
+            swipe()
+        print(
+            f"{'feed + swipe':<16} {(time.perf_counter() - started) / args.rounds * 1000:6.1f} ms"
+        )
 
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.rounds):
         for url in pages.values():
             client.get(url)
-        swipe()
+        if not args.anonymous:
+            swipe()
     profile.disable()
     pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
 
