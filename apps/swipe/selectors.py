@@ -164,6 +164,21 @@ def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     return looks
 
 
+MISSING = object()  # what ``_cached`` gives when the cache did not answer
+
+
+def _cached(what: str, call, *args):
+    """One cache call (get, set, delete_many). A cache that does not answer is logged,
+    at most once a minute per ``what`` ("feed queue read"), and gives ``MISSING``: the
+    caller goes to the database instead."""
+    try:
+        return call(*args)
+    except Exception as error:
+        if burst_log.due(what.rsplit(" ", 1)[0]) is not None:
+            logger.warning("%s failed (%s)", what, error)
+        return MISSING
+
+
 def _queue_key(user) -> str:
     return f"feed-next:v1:{tsid.encode(int(user.pk))}"
 
@@ -175,11 +190,8 @@ def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
     only when fewer than ``limit`` are left. A cache that does not answer means
     ranking every time, as without a queue."""
     key = _queue_key(user)
-    try:
-        queued = cache.get(key)
-    except Exception as error:
-        if burst_log.due("feed queue") is not None:
-            logger.warning("feed queue read failed (%s); ranking instead", error)
+    queued = _cached("feed queue read", cache.get, key)
+    if queued is MISSING:
         return _ranked(user=user, limit=limit, exclude=exclude)
     if queued:
         ids = [look_id for look_id in queued if look_id not in exclude]
@@ -190,11 +202,7 @@ def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
         if len(looks) >= limit:
             return looks[:limit]
     looks = _ranked(user=user, limit=max(limit, QUEUE_LENGTH), exclude=exclude)
-    try:
-        cache.set(key, [int(look.pk) for look in looks], QUEUE_SECONDS)
-    except Exception as error:
-        if burst_log.due("feed queue") is not None:
-            logger.warning("feed queue write failed (%s)", error)
+    _cached("feed queue write", cache.set, key, [int(look.pk) for look in looks], QUEUE_SECONDS)
     return looks[:limit]
 
 
@@ -316,21 +324,13 @@ def look_detail(*, look_id: int) -> dict | None:
     not answer is logged and skipped.
     """
     key = _detail_key(look_id)
-    try:
-        data = cache.get(key)
-    except Exception as error:
-        if burst_log.due("look cache") is not None:
-            logger.warning("look detail cache read failed (%s); using the database", error)
-        data = None
-        key = None
+    data = _cached("look detail cache read", cache.get, key)
+    if data is MISSING:
+        data = key = None
     if data is None:
         data = _load_look_detail(look_id)
         if data is not None and key is not None:
-            try:
-                cache.set(key, data, DETAIL_CACHE_SECONDS)
-            except Exception as error:
-                if burst_log.due("look cache") is not None:
-                    logger.warning("look detail cache write failed (%s)", error)
+            _cached("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
     if data is None:
         return None
     variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
@@ -370,9 +370,9 @@ def look_detail(*, look_id: int) -> dict | None:
 
 
 def look_detail_invalidate(*look_ids: int) -> None:
-    try:
-        cache.delete_many([_detail_key(look_id) for look_id in look_ids])
-    except Exception as error:
-        # Harmless for what a shopper pays: prices and stock are read fresh (look_detail).
-        if burst_log.due("look cache") is not None:
-            logger.warning("look detail cache invalidation failed (%s)", error)
+    # A failure is harmless for what a shopper pays: prices and stock are read fresh.
+    _cached(
+        "look detail cache invalidation",
+        cache.delete_many,
+        [_detail_key(look_id) for look_id in look_ids],
+    )

@@ -135,8 +135,8 @@ def run_locust(
     users: int,
     spawn_rate: float,
     seconds: int,
-    bare: bool,
     prefix: str,
+    bare: bool = False,
     no_wait: bool = False,
     user_class: str = "Shopper",
 ) -> tuple[Path, dict]:
@@ -260,47 +260,34 @@ def main() -> None:
                 users=args.users,
                 spawn_rate=args.spawn_rate,
                 seconds=args.duration,
-                bare=False,
                 prefix="shop",
             )
-            # Both ceilings at the same concurrency and without think time: the bare view
-            # (the framework's limit here) and the shop's own mix (its limit).
-            bare_csv, bare_cpu = run_locust(
-                workdir,
-                server,
-                users=args.bare_users,
-                spawn_rate=args.bare_users,
-                seconds=args.bare_duration,
-                bare=True,
-                prefix="bare",
-            )
-            saturated_csv, saturated_cpu = run_locust(
-                workdir,
-                server,
-                users=args.bare_users,
-                spawn_rate=args.bare_users,
-                seconds=args.bare_duration,
-                bare=False,
-                prefix="saturated",
-                no_wait=True,
-            )
-            # The original team's own test: closed-loop clients on one look page, like
+            # With no think time: the bare view (the framework's limit here) and the
+            # shop's own mix (its limit), at the same concurrency; then the original
+            # team's own test, closed-loop clients on one look page, like
             # ``wrk -t2 -c500 -d30s`` (theirs: 534 req/s, p99 1,450 ms on 4 vCPUs).
-            look_csv, look_cpu = run_locust(
-                workdir,
-                server,
-                users=args.look_users,
-                spawn_rate=args.look_users,
-                seconds=args.look_duration,
-                bare=False,
-                prefix="look",
-                user_class="LookVisitor",
-            )
+            ceilings = {
+                "bare": {"users": args.bare_users, "seconds": args.bare_duration, "bare": True},
+                "saturated": {
+                    "users": args.bare_users,
+                    "seconds": args.bare_duration,
+                    "no_wait": True,
+                },
+                "look": {
+                    "users": args.look_users,
+                    "seconds": args.look_duration,
+                    "user_class": "LookVisitor",
+                },
+            }
+            phases = {
+                name: run_locust(workdir, server, spawn_rate=phase["users"], prefix=name, **phase)
+                for name, phase in ceilings.items()
+            }
             workers, threads = server.workers, server.threads
         endpoints, overall = read_stats(shop_csv)
-        _, bare = read_stats(bare_csv)
-        _, saturated = read_stats(saturated_csv)
-        _, look_page = read_stats(look_csv)
+        _, bare = read_stats(phases["bare"][0])
+        _, saturated = read_stats(phases["saturated"][0])
+        _, look_page = read_stats(phases["look"][0])
 
     stock = audit(initial, since_id)
     swipe = next((e for e in endpoints if e["name"] == "/swipe/[look]/"), {})
@@ -329,9 +316,9 @@ def main() -> None:
         # FastHttpUser) against the server (gunicorn), as shares of all cores.
         "cpu": {
             "shop": shop_cpu,
-            "bare_view_ceiling": bare_cpu,
-            "shop_mix_saturated": saturated_cpu,
-            "look_page_closed_loop": look_cpu,
+            "bare_view_ceiling": phases["bare"][1],
+            "shop_mix_saturated": phases["saturated"][1],
+            "look_page_closed_loop": phases["look"][1],
         },
         "stock_audit": stock,
         "targets": {
