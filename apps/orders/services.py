@@ -159,18 +159,20 @@ def _place(
     variants: dict[int, Variant],
     photos: dict[int, str],
 ):
-    items = [
-        OrderItem(
-            product_id=variants[line.variant_id].product_id,
-            variant_id=line.variant_id,
-            product_name=variants[line.variant_id].product.name,
-            size_label=variants[line.variant_id].label,
-            thumbnail=photos.get(line.variant_id, ""),
-            unit_price=variants[line.variant_id].price,
-            quantity=line.quantity,
+    items = []
+    for line in lines:
+        variant = variants[line.variant_id]
+        items.append(
+            OrderItem(
+                product_id=variant.product_id,
+                variant_id=variant.pk,
+                product_name=variant.product.name,
+                size_label=variant.label,
+                thumbnail=photos.get(line.variant_id, ""),
+                unit_price=variant.price,
+                quantity=line.quantity,
+            )
         )
-        for line in lines
-    ]
     with transaction.atomic():
         # The order row goes in first: a second submission with the same key waits
         # here on the unique index and then fails, before it touches any stock.
@@ -229,6 +231,7 @@ def order_place(
             pk__in=[line.variant_id for line in lines]
         )
     }
+    # Refused here without a transaction; stock_take checks again under the lock.
     if any(
         line.variant_id not in variants or not variants[line.variant_id].product.is_active
         for line in lines

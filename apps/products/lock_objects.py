@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from . import rules
 from .models import Variant
@@ -103,8 +104,6 @@ def take_stock(quantities: Mapping[int, int]) -> tuple[bool, dict[int, LockedSiz
 def _take_stock_row_by_row(wanted: dict[int, int]) -> tuple[bool, dict[int, LockedSize]]:
     """The same on a database without row locks (the embedded SQLite default, where
     an IMMEDIATE transaction already holds the whole database's write lock)."""
-    from django.db.models import F
-
     variants = lock_variants(wanted)
     sizes = {
         variant_id: LockedSize(variant.stock, variant.product.is_active, variant.price)

@@ -135,6 +135,12 @@ def candidate_pool() -> QuerySet | list[int]:
     return list({row["id"] for head in heads for row in head})
 
 
+def unswiped(looks: QuerySet, *, user) -> QuerySet:
+    """``looks`` without the ones ``user`` has swiped: an anti-join on the (user, look)
+    unique index, never a list of swiped ids."""
+    return looks.exclude(Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk"))))
+
+
 def feed_queryset(
     *, user, taste: Taste, exclude: tuple[int, ...] = (), pool: bool = True
 ) -> QuerySet:
@@ -144,9 +150,7 @@ def feed_queryset(
     if pool:
         looks = looks.filter(pk__in=candidate_pool())
     if user.is_authenticated:
-        # An anti-join on the (user, look) unique index; never a list of swiped ids.
-        swiped = Swipe.objects.filter(user=user, look_id=OuterRef("pk"))
-        looks = looks.filter(~Exists(swiped))
+        looks = unswiped(looks, user=user)
     if exclude:
         looks = looks.exclude(pk__in=list(exclude))
     return looks.annotate(score=_score(taste)).order_by("-score", "-id")
@@ -195,8 +199,7 @@ def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
         return _ranked(user=user, limit=limit, exclude=exclude)
     if queued:
         ids = [look_id for look_id in queued if look_id not in exclude]
-        swiped = Swipe.objects.filter(user=user, look_id=OuterRef("pk"))
-        fresh = Look.objects.filter(pk__in=ids, is_active=True).exclude(Exists(swiped))
+        fresh = unswiped(Look.objects.filter(pk__in=ids, is_active=True), user=user)
         by_id = {look.pk: look for look in fresh}
         looks = [by_id[look_id] for look_id in ids if look_id in by_id]
         if len(looks) >= limit:
@@ -225,11 +228,7 @@ def feed_deck(*, user, top: int | None = None) -> list[Look]:
     stays next even if the ranking moved, so the card never changes under a finger.
     """
     if top is not None and user.is_authenticated:
-        kept = (
-            Look.objects.filter(pk=top, is_active=True)
-            .exclude(Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk"))))
-            .first()
-        )
+        kept = unswiped(Look.objects.filter(pk=top, is_active=True), user=user).first()
         if kept is not None:
             deck = [kept, *_next(user=user, limit=1, exclude=(kept.pk,))]
             return _with_products(deck)
