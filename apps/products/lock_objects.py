@@ -53,8 +53,8 @@ class LockedSize:
 
 
 # One statement: lock (primary-key order), check every line, decrement all or none.
-# The one-time filter on ``short`` runs after every row is locked and before any row
-# is changed; the UPDATE re-reads each locked row at its newest version (READ
+# The check (an uncorrelated subquery, so a one-time filter) runs after every row is
+# locked and before any row is changed; the UPDATE re-reads each locked row at its newest version (READ
 # COMMITTED), so ``stock - quantity`` starts from the value just checked.
 TAKE_STOCK_SQL = """
 WITH wanted (id, quantity) AS (

@@ -168,19 +168,19 @@ def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     return looks
 
 
-MISSING = object()  # what ``_cached`` gives when the cache did not answer
+_MISSING = object()  # what ``_cached`` gives when the cache did not answer
 
 
 def _cached(what: str, call, *args):
     """One cache call (get, set, delete_many). A cache that does not answer is logged,
-    at most once a minute per ``what`` ("feed queue read"), and gives ``MISSING``: the
+    at most once a minute per ``what`` ("feed queue read"), and gives ``_MISSING``: the
     caller goes to the database instead."""
     try:
         return call(*args)
     except Exception as error:
         if burst_log.due(what.rsplit(" ", 1)[0]) is not None:
             logger.warning("%s failed (%s)", what, error)
-        return MISSING
+        return _MISSING
 
 
 def _queue_key(user) -> str:
@@ -195,7 +195,7 @@ def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
     ranking every time, as without a queue."""
     key = _queue_key(user)
     queued = _cached("feed queue read", cache.get, key)
-    if queued is MISSING:
+    if queued is _MISSING:
         return _ranked(user=user, limit=limit, exclude=exclude)
     if queued:
         ids = [look_id for look_id in queued if look_id not in exclude]
@@ -324,7 +324,7 @@ def look_detail(*, look_id: int) -> dict | None:
     """
     key = _detail_key(look_id)
     data = _cached("look detail cache read", cache.get, key)
-    if data is MISSING:
+    if data is _MISSING:
         data = key = None
     if data is None:
         data = _load_look_detail(look_id)
