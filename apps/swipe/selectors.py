@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from apps.core import tsid
 from apps.core.faults import burst_log
+from apps.core.pages import digest
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
 from apps.products.rules import size_price, stock_state
@@ -364,7 +364,7 @@ def look_detail(*, look_id: int) -> dict | None:
     # What the "shop the look" list shows, as one digest: its rendering is cached under
     # it ({% cache %} in swipe/detail.html), so any change (a price, a size selling
     # out, a piece renamed) is a new entry and a stale one is never served.
-    data["version"] = hashlib.blake2b(repr(products).encode(), digest_size=16).hexdigest()
+    data["version"] = digest(products)
     return data
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.decorators import login_required
 from apps.core.forms import first_error
 from apps.core.htmx import render_fragments
+from apps.core.pages import digest, render_public
 from apps.core.pagination import InvalidCursor
 
 from . import selectors, services
@@ -100,4 +101,4 @@ def look_detail(request, look_id):
     look = selectors.look_detail(look_id=look_id)
     if look is None:
         raise Http404("No such look.")
-    return render(request, "swipe/detail.html", {"look": look})
+    return render_public(request, "swipe/detail.html", {"look": look}, version=digest(look))

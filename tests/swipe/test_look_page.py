@@ -1,6 +1,9 @@
-import pytest
+import re
 
-from tests.factories import LookFactory, LookProductFactory, VariantFactory
+import pytest
+from django.test import Client
+
+from tests.factories import LookFactory, LookProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +73,54 @@ def test_a_fragment_cache_that_does_not_answer_is_only_a_miss(client, settings):
     response = client.get(f"/looks/{look.pk}/")
     assert response.status_code == 200
     assert "Only 2 left" in response.content.decode()
+
+
+def _csrf_field(body: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+
+
+def test_a_visitor_gets_the_stored_page_with_a_token_of_their_own():
+    """Visitors who are not logged in share one rendering of a look page; each gets it
+    with their own CSRF token, which their next POST passes with."""
+    look = LookFactory()
+    VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=3)
+    url = f"/looks/{look.pk}/"
+    first = Client(enforce_csrf_checks=True).get(url)
+    assert [t.name for t in first.templates][:1] == ["swipe/detail.html"]  # rendered
+
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.get(url)
+    body = response.content.decode()
+    assert response.templates == []  # served from the cache, nothing rendered
+    assert "Only 3 left" in body
+    token = _csrf_field(body)
+    assert token != _csrf_field(first.content.decode())
+    assert f'"X-CSRFToken": "{token}"' in body
+    assert response.cookies["csrftoken"].value
+    action = re.search(r'<form id="look-buy"[^>]* action="([^"]+)"', body).group(1)
+    posted = visitor.post(action, {"csrfmiddlewaretoken": token})
+    assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
+
+
+def test_a_logged_in_shopper_never_gets_the_visitors_page(client):
+    look = LookFactory()
+    VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=3)
+    url = f"/looks/{look.pk}/"
+    Client().get(url)
+    Client().get(url)  # stored, then served
+    client.force_login(UserFactory(name="Mina Park"))
+    response = client.get(url)
+    assert response.templates  # rendered for this shopper
+    assert "Mina" in response.content.decode() and "Log in" not in response.content.decode()
+
+
+def test_a_visitor_with_a_message_waiting_sees_it(client):
+    look = LookFactory()
+    VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=3)
+    url = f"/looks/{look.pk}/"
+    Client().get(url)
+    Client().get(url)  # stored, then served
+    client.force_login(UserFactory())
+    client.post("/accounts/logout/")
+    assert "logged out" in client.get(url).content.decode()
+    assert "logged out" not in client.get(url).content.decode()  # shown once

@@ -1,0 +1,18 @@
+from apps.core.pages import release
+
+
+def test_the_release_digest_changes_with_a_template_and_with_the_code(settings, tmp_path):
+    """Stored pages are keyed by the release, so a deploy never serves old HTML."""
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = None
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "apps").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>{{ look.title }}</p>")
+    (tmp_path / "apps" / "views.py").write_text("TITLE = 1\n")
+    before = release.__wrapped__()
+    assert release.__wrapped__() == before
+    page.write_text("<p>{{ look.title|upper }}</p>")
+    after_template = release.__wrapped__()
+    (tmp_path / "apps" / "views.py").write_text("TITLE = 2\n")
+    assert len({before, after_template, release.__wrapped__()}) == 3
