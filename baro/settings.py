@@ -58,8 +58,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "apps.core",
     "apps.accounts",
+    "apps.accounts.kakao",
     "apps.products",
     "apps.swipe",
     "apps.orders",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -226,9 +231,75 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # --- Auth ------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "swipe:feed"
 LOGOUT_REDIRECT_URL = "swipe:feed"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Accounts are django-allauth's (apps/accounts/adapters.py): email and password, with
+# Kakao as a way in when KAKAO_CLIENT_ID and KAKAO_CLIENT_SECRET are set.
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_FORMS = {
+    "signup": "apps.accounts.forms.SignupForm",
+    "login": "apps.accounts.forms.LoginForm",
+}
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address mails nobody
+# "optional": a confirmation link is mailed, and shopping does not wait for it;
+# "mandatory" holds the first log-in until the link is followed; "none" sends none.
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("BARO_EMAIL_VERIFICATION", "optional")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "BARO · "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Guessing is throttled in the cache (allauth's rate limits): failed log-ins per
+# account and per address, sign-ups and password resets per address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("BARO_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": os.environ.get("BARO_RATE_SIGNUP", "5/10m/ip"),
+    "reset_password": os.environ.get("BARO_RATE_RESET_PASSWORD", "5/10m/ip,3/10m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
+
+KAKAO_CLIENT_ID = os.environ.get("KAKAO_CLIENT_ID", "")
+KAKAO_CLIENT_SECRET = os.environ.get("KAKAO_CLIENT_SECRET", "")
+# Kakao's endpoints; the tests point them at a stand-in on loopback.
+KAKAO_AUTHORIZE_URL = os.environ.get(
+    "KAKAO_AUTHORIZE_URL", "https://kauth.kakao.com/oauth/authorize"
+)
+KAKAO_TOKEN_URL = os.environ.get("KAKAO_TOKEN_URL", "https://kauth.kakao.com/oauth/token")
+KAKAO_PROFILE_URL = os.environ.get("KAKAO_PROFILE_URL", "https://kapi.kakao.com/v2/user/me")
+SOCIALACCOUNT_PROVIDERS = {
+    "kakao": {
+        "APPS": (
+            [{"client_id": KAKAO_CLIENT_ID, "secret": KAKAO_CLIENT_SECRET}]
+            if KAKAO_CLIENT_ID and KAKAO_CLIENT_SECRET
+            else []
+        ),
+        "SCOPE": ["account_email", "profile_nickname"],
+    }
+}
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# An account found by a Kakao login's email is not logged in by it: the shopper logs
+# in with their password first, then connects Kakao (My account, "Kakao log-in").
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles import finders
@@ -17,6 +18,8 @@ handler500 = "apps.core.faults.server_error"
 admin.site.site_header = "BARO admin"
 admin.site.site_title = "BARO admin"
 admin.site.index_title = "Run the shop"
+# The admin's log-in is the shop's: the same form, the same limits on guessing.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 @require_safe
@@ -43,6 +46,8 @@ def media(request, path):
 urlpatterns = [
     path("", include("apps.swipe.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/", include("apps.accounts.auth_urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("apps.orders.urls")),
     path("products/", include("apps.products.urls")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from apps.core.admin import BaseModelAdmin, TSIDAdminMixin
 
@@ -53,3 +55,25 @@ class StoreAdmin(BaseModelAdmin):
     list_filter = ("status",)
     search_fields = ("name", "owner__email")
     raw_id_fields = ("owner",)
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """Task results, with the arguments of account mail hidden: they hold the message,
+    and a password-reset message holds a link that logs its reader into the account."""
+
+    @admin.display(description="arguments")
+    def shown_arguments(self, obj):
+        if obj.task_path == ACCOUNT_MAIL_TASK:
+            return "(hidden: account mail)"
+        return obj.args_kwargs
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            "shown_arguments" if name == "args_kwargs" else name
+            for name in super().get_readonly_fields(request, obj)
+        ]
+
+
+ACCOUNT_MAIL_TASK = "apps.accounts.tasks.account_send_mail"
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, TaskResultAdmin)

@@ -1,25 +1,16 @@
 import re
 
+from allauth.account import forms as allauth_forms
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
-
-from .models import User
-from .services import EmailTaken
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
 
-class SignupForm(forms.Form):
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up (email, password) with the name the shop greets you by."""
+
     name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password = forms.CharField(
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
+    field_order = ["name", "email", "password1"]
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -27,34 +18,16 @@ class SignupForm(forms.Form):
             raise forms.ValidationError("Tell us what to call you.")
         return name
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(EmailTaken.message)
-        return email
 
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="Email",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
-    error_messages = {
-        "invalid_login": "That email and password don't match an account.",
-        "inactive": "This account is disabled.",
-    }
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email"
+        self.fields["login"].widget.attrs.update(
+            {"autocomplete": "email", "autofocus": True, "placeholder": ""}
+        )
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""
 
 
 class ProfileForm(forms.Form):

@@ -1,5 +1,3 @@
-from django.db import IntegrityError, transaction
-
 from apps.core.errors import ShopError
 
 from .models import User
@@ -7,16 +5,6 @@ from .models import User
 
 class EmailTaken(ShopError):
     message = "An account with this email already exists. Log in instead?"
-
-
-def user_create(*, email: str, name: str, password: str) -> User:
-    """Create a shopper account. The password must already be validated."""
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(email=email, name=name.strip(), password=password)
-    except IntegrityError as exc:
-        # Two sign-ups with one address racing past the form's check.
-        raise EmailTaken() from exc
 
 
 def user_update_profile(*, user: User, name: str, phone: str, shipping_address: str) -> User:

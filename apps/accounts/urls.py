@@ -4,10 +4,8 @@ from . import views
 
 app_name = "accounts"
 
+# Log in, sign up, log out, passwords and Kakao are allauth's (baro/urls.py).
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("me/", views.me, name="me"),
     path("stores/", views.my_stores, name="stores"),
 ]

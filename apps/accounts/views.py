@@ -1,38 +1,21 @@
+from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.core.decorators import login_required, role_required
 from apps.core.faults import RETRY_AFTER_SECONDS, outage_kind, outage_response
-from apps.core.redirects import same_site
 
 from . import services
-from .forms import LoginForm, ProfileForm, SignupForm
-
-
-def _safe_next(request) -> str:
-    return same_site(request, request.POST.get("next") or request.GET.get("next"))
-
+from .forms import ProfileForm
 
 OUTAGE_FORM_ERROR = (
     "We couldn't log you in just now: part of the shop is not answering. "
     "Nothing was changed; please try again in a few seconds."
 )
-
-
-def _log_in_now(request, user) -> None:
-    """Log in and write the session here, not later in the session middleware, so a
-    session store that cannot be written (Redis or the database down) is found while the
-    form can still be shown again."""
-    login(request, user)
-    # Written again, with the cookie, by the session middleware; a store that broke
-    # in between answers 503 there (apps.core.faults.server_error).
-    request.session.save()
 
 
 def _form_during_outage(request, error, template: str, context: dict):
@@ -43,7 +26,7 @@ def _form_during_outage(request, error, template: str, context: dict):
         raise error
     request.user = AnonymousUser()  # whatever login() began did not stick
     request.session.modified = False
-    context["form"].add_error(None, OUTAGE_FORM_ERROR)
+    context["outage_error"] = OUTAGE_FORM_ERROR
     try:
         response = render(request, template, context, status=503)
     except Exception as again:
@@ -54,56 +37,40 @@ def _form_during_outage(request, error, template: str, context: dict):
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    if request.user.is_authenticated:
-        return HttpResponseRedirect(_safe_next(request))
-    form = SignupForm(request.POST or None)
-    context = {"form": form, "next": _safe_next(request)}
-    if request.method == "POST":
-        user = None
+class _StoresTheSessionNow:
+    """allauth's log-in and sign-up, with the session written in the view, not later in
+    the session middleware: a store that cannot be written (Redis or the database down)
+    is found while the form can still be shown again, as typed, with a 503. A sign-up is
+    one transaction, so an account whose first log-in could not be stored is not kept."""
+
+    def post(self, request, *args, **kwargs):
         try:
-            # One transaction: an account whose first log-in could not be stored is not
-            # kept, so trying again later does not find the email taken.
             with transaction.atomic():
-                if form.is_valid():
-                    user = services.user_create(**form.cleaned_data)
-                    _log_in_now(request, user)
-        except services.EmailTaken as exc:
-            form.add_error("email", exc.message)
+                response = super().post(request, *args, **kwargs)
+                if request.user.is_authenticated:
+                    request.session.save()
         except Exception as error:
-            return _form_during_outage(request, error, "accounts/signup.html", context)
-        if user is not None:
-            messages.success(request, f"Welcome to BARO, {user.get_short_name()}!")
-            return HttpResponseRedirect(_safe_next(request))
-    return render(request, "accounts/signup.html", context)
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        try:
-            valid = form.is_valid()  # reads the account: the database must answer
-            if valid:
-                _log_in_now(request, form.get_user())
-        except Exception as error:
-            context = self.get_context_data(form=form)
+            # Unbound, with what was typed: validating again would ask the database.
+            typed = {k: v for k, v in request.POST.items() if "password" not in k}
+            form = self.get_form_class()(initial=typed, **self._form_extra())
+            context = {"form": form, **self._outage_context()}
             return _form_during_outage(request, error, self.template_name, context)
-        if not valid:
-            return self.form_invalid(form)
-        messages.success(request, f"Welcome back, {form.get_user().get_short_name()}.")
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        messages.info(request, "You're logged out. See you soon!")
         return response
+
+    def _form_extra(self) -> dict:
+        return {}
+
+    def _outage_context(self) -> dict:
+        return {"redirect_field_value": self.get_next_url() or ""}
+
+
+class LoginView(_StoresTheSessionNow, allauth_views.LoginView):
+    def _form_extra(self) -> dict:
+        return {"request": self.request}
+
+
+class SignupView(_StoresTheSessionNow, allauth_views.SignupView):
+    pass
 
 
 @login_required
@@ -116,7 +83,8 @@ def me(request):
         services.user_update_profile(user=user, **form.cleaned_data)
         messages.success(request, "Your details are saved.")
         return redirect("accounts:me")
-    return render(request, "accounts/me.html", {"form": form})
+    kakao_enabled = bool(settings.KAKAO_CLIENT_ID and settings.KAKAO_CLIENT_SECRET)
+    return render(request, "accounts/me.html", {"form": form, "kakao_enabled": kakao_enabled})
 
 
 @role_required("seller")

@@ -47,9 +47,7 @@ def cached_sessions(settings):
 
 
 def log_in(client, user):
-    response = client.post(
-        "/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     return client.cookies["sessionid"].value
 
@@ -167,9 +165,7 @@ def test_log_in_while_the_cache_does_not_answer_is_a_503_with_the_form_kept(
     user = UserFactory(email="mina@example.com")
     client.get("/accounts/login/")  # a visitor's session, as a browser has
     cached_sessions()
-    response = client.post(
-        "/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
     form_kept_with_503(response, "mina@example.com")
     assert "sessionid" not in response.cookies
     assert client.get("/accounts/me/").status_code == 302, "not logged in half-way"
@@ -178,7 +174,7 @@ def test_log_in_while_the_cache_does_not_answer_is_a_503_with_the_form_kept(
 def test_sign_up_while_sessions_cannot_be_stored_keeps_no_account(client, cached_sessions):
     client.get("/accounts/signup/")
     cached_sessions()
-    data = {"name": "Jiwoo Park", "email": "jiwoo@example.com", "password": "swipe-right-77"}
+    data = {"name": "Jiwoo Park", "email": "jiwoo@example.com", "password1": "swipe-right-77"}
     response = client.post("/accounts/signup/?next=/cart/", data)
     form_kept_with_503(response, "jiwoo@example.com")
     assert not User.objects.filter(email="jiwoo@example.com").exists()
@@ -201,7 +197,7 @@ def test_log_in_while_the_database_does_not_answer_keeps_the_form(client, monkey
 
     monkeypatch.setattr(CursorWrapper, "execute", refuse)
     response = client.post(
-        "/accounts/login/?next=/cart/", {"username": user.email, "password": DEFAULT_PASSWORD}
+        "/accounts/login/?next=/cart/", {"login": user.email, "password": DEFAULT_PASSWORD}
     )
     page = form_kept_with_503(response, "mina@example.com")
     assert 'name="next" value="/cart/"' in page

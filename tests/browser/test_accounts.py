@@ -19,7 +19,12 @@ def test_sign_up_land_logged_in_see_name_log_out(request, device):
     page.wait_for_url(FEED_URL)
     header = page.locator(".topbar")
     assert header.locator(".account-label").inner_text() == "Seo-yeon"
-    assert page.locator(".toast").first.inner_text() == "Welcome to BARO, Seo-yeon!"
+    toasts = page.locator(".toast").all_inner_texts()
+    assert "Welcome to BARO, Seo-yeon!" in toasts
+    assert (
+        f"We've sent a link to seoyeon-{device}@example.com: follow it to confirm your address."
+        in toasts
+    )
     assert get_user_model().objects.filter(email=f"seoyeon-{device}@example.com").exists()
 
     header.locator(".account-label").click()

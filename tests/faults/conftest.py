@@ -262,7 +262,7 @@ class Shopper:
 
     def log_in(self, email: str, password: str) -> None:
         response = self.post_form(
-            "/accounts/login/", "/accounts/login/", {"username": email, "password": password}
+            "/accounts/login/", "/accounts/login/", {"login": email, "password": password}
         )
         assert response.status_code == 302, response.text[:500]
 
