@@ -15,9 +15,6 @@ register_converter(TSIDConverter, "tsid")
 # A database or Redis outage raised outside a view is a 503 page, not the 500 page.
 handler500 = "apps.core.faults.server_error"
 
-admin.site.site_header = "BARO admin"
-admin.site.site_title = "BARO admin"
-admin.site.index_title = "Run the shop"
 # The admin's log-in is the shop's: the same form, the same limits on guessing.
 admin.site.login = secure_admin_login(admin.site.login)
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
-from .redirects import referer_path, same_site
+from .redirects import htmx_current_path, referer_path, same_site
 
 
 def _next_path(request) -> str:
@@ -26,7 +26,7 @@ def _next_path(request) -> str:
     page the shopper is looking at (``HX-Current-URL``) is the right place to return.
     """
     if getattr(request, "htmx", False):
-        return same_site(request, request.htmx.current_url_abs_path)
+        return same_site(request, htmx_current_path(request))
     if request.method != "GET":
         # A form posted while logged out: return to the page that showed the form.
         return referer_path(request)
