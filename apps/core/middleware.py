@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 
 class HtmxMessagesMiddleware:
@@ -33,4 +35,25 @@ class HtmxMessagesMiddleware:
         response.content += render_to_string(
             "base.html#toasts-oob", {"messages": storage}, request=request
         ).encode()
+        return response
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a browser that has a
+    session (a logged-in shopper's cart, checkout, orders and account, and every other
+    page, which shows their counts) and on every account page: no shared cache keeps
+    them, and the browser does not store them for the next person at the same computer.
+    The cookie decides, not the user, so a response that never read the session does
+    not read it for this. A view that sets its own Cache-Control wins."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(
+            "/accounts/"
+        )
+        if personal and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -242,9 +242,7 @@ class ProductImageInline(SellerScopedInline, admin.TabularInline):
     def preview(self, image):
         if not image.pk or not image.image:
             return ""
-        return format_html(
-            '<img src="{}" alt="" style="height:64px;border-radius:6px">', image.image.url
-        )
+        return format_html('<img class="baro-thumb" src="{}" alt="">', image.image.url)
 
 
 class SoldOutFilter(admin.SimpleListFilter):
@@ -286,12 +284,15 @@ class ProductAdmin(SellerScopedAdmin):
 
     price = won_display("base_price", "price")
 
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
     @admin.display(description="")
     def thumb(self, product):
         if not product.thumbnail:
             return "—"
         return format_html(
-            '<img src="{}" alt="" style="height:48px;width:38px;object-fit:cover;border-radius:4px">',
+            '<img class="baro-thumb-small" src="{}" alt="">',
             product.thumbnail.url,
         )
 

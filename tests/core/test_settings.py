@@ -108,3 +108,23 @@ def test_a_bad_tsid_node_is_refused_at_start(node):
     result = run_django("import apps.core.tsid", BARO_TSID_NODE=node)
     assert result.returncode != 0
     assert "TSID node" in result.stderr or "BARO_TSID_NODE" in result.stderr
+
+
+PROXY_PROBE = (
+    "import django; django.setup(); from django.test import RequestFactory; "
+    "from django.conf import settings; "
+    "request = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', "
+    "HTTP_X_FORWARDED_FOR='203.0.113.9', REMOTE_ADDR='10.0.0.2'); "
+    "from allauth.core.internal.httpkit import get_client_ip; "
+    "print(request.is_secure(), get_client_ip(request))"
+)
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "shown"), [(None, "False 10.0.0.2"), ("1", "True 203.0.113.9")]
+)
+def test_forwarded_headers_are_believed_only_behind_a_proxy(behind_proxy, shown):
+    env = {**PRODUCTION, **({"DJANGO_BEHIND_PROXY": behind_proxy} if behind_proxy else {})}
+    result = run_django(PROXY_PROBE, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown
