@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.services import user_remember_address
@@ -19,7 +20,7 @@ from apps.products.rules import MAX_LINE_QUANTITY
 from apps.products.selectors import variant_photos
 from apps.products.services import OutOfStock, VariantUnavailable, stock_return, stock_take
 
-from .lock_objects import lock_order
+from .lock_objects import lock_order, lock_shopper
 from .models import MAX_CART_LINES, CartItem, Order, OrderItem
 from .tasks import order_send_confirmation
 
@@ -56,6 +57,73 @@ class NotCancellable(OrderError):
 
 class InvalidTransition(OrderError):
     message = "That status change is not allowed."
+
+
+class PurchaseLimit(OrderError):
+    """A product sold at most ``limit`` units per shopper, and this order goes past it."""
+
+    def __init__(self, *, product_name: str, limit: int, held: int) -> None:
+        self.product_name, self.limit, self.held = product_name, limit, held
+        unit = "unit" if limit == 1 else "units"
+        if held:
+            already = f"you already have {held} in open orders"
+            super().__init__(
+                f"{product_name} is limited to {limit} {unit} per shopper, and {already}."
+            )
+        else:
+            super().__init__(f"{product_name} is limited to {limit} {unit} per shopper.")
+
+
+OPEN_STATUSES = (Order.Status.ORDERED, Order.Status.SHIPPED)
+
+
+def units_held(*, user, product_ids) -> dict[int, int]:
+    """Units of each product the shopper has in open orders (ordered or shipped)."""
+    rows = (
+        OrderItem.objects.filter(
+            order__user=user, order__status__in=OPEN_STATUSES, product_id__in=list(product_ids)
+        )
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    return {int(product_id): units for product_id, units in rows}
+
+
+def _check_cart_limit(*, user, variant: Variant, quantity: int) -> None:
+    """Say so when the shopper puts more of a limited product in the cart than they
+    may buy (in the cart, all sizes, and in open orders). Only a courtesy: the
+    checkout counts again under the shopper's lock."""
+    limit = variant.product.max_per_shopper
+    if not limit:
+        return
+    held = units_held(user=user, product_ids=[variant.product_id]).get(variant.product_id, 0)
+    in_cart = sum(
+        CartItem.objects.filter(user=user, variant__product_id=variant.product_id).values_list(
+            "quantity", flat=True
+        )
+    )
+    if held + in_cart + quantity > limit:
+        raise PurchaseLimit(product_name=variant.product.name, limit=limit, held=held)
+
+
+def _check_limits(*, user, lines: list[Line], variants: dict[int, Variant]) -> None:
+    """Refuse an order that takes a shopper past a product's limit. Runs inside the
+    checkout's transaction after ``lock_shopper``, so the count includes every order
+    this shopper committed before, and a concurrent checkout of theirs waits for it."""
+    limited: dict[int, tuple[str, int, int]] = {}
+    for line in lines:
+        product = variants[line.variant_id].product
+        if product.max_per_shopper:
+            name, limit, units = limited.get(product.pk, (product.name, product.max_per_shopper, 0))
+            limited[product.pk] = (name, limit, units + line.quantity)
+    if not limited:
+        return
+    lock_shopper(user_id=user.pk)
+    held = units_held(user=user, product_ids=limited)
+    for product_id, (name, limit, units) in limited.items():
+        if held.get(product_id, 0) + units > limit:
+            raise PurchaseLimit(product_name=name, limit=limit, held=held.get(product_id, 0))
 
 
 @dataclass(frozen=True)
@@ -95,6 +163,7 @@ def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidQuantity()
     variant = _sellable_variant(variant_id)
+    _check_cart_limit(user=user, variant=variant, quantity=quantity)
     with transaction.atomic():
         item = CartItem.objects.select_for_update().filter(user=user, variant_id=variant.pk).first()
         if item is None:
@@ -182,6 +251,9 @@ def _place(
             idempotency_key=idempotency_key,
             total=sum(item.line_total for item in items),
         )
+        # A product with a limit per shopper: the shopper's row is locked and their
+        # other open orders counted (lock order: shopper, then the stock rows, last).
+        _check_limits(user=user, lines=lines, variants=variants)
         for item in items:
             item.order = order
         OrderItem.objects.bulk_create(items)

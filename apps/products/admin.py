@@ -280,6 +280,7 @@ class ProductAdmin(SellerScopedAdmin):
     fieldsets = (
         (None, {"fields": ("store", "category", "name", "description")}),
         ("Price and display", {"fields": ("base_price", "thumbnail", "is_active", "likes_count")}),
+        ("Fair stock", {"fields": ("max_per_shopper",)}),
     )
 
     price = won_display("base_price", "price")

@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -30,6 +31,14 @@ class Product(BaseModel):
     thumbnail = models.ImageField(upload_to="products/%Y/%m/", max_length=200, blank=True)
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField("on sale", default=True)
+    max_per_shopper = models.PositiveSmallIntegerField(
+        "limit per shopper",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Most units of this product one shopper may have in open orders "
+        "(ordered or shipped), all sizes together. Empty: no limit.",
+    )
 
     class Meta:
         indexes = [
