@@ -160,3 +160,32 @@ def test_the_admin_hides_what_an_account_mail_job_carries(client, admin_user):
     page = response.content.decode()
     assert "(hidden: account mail)" in page
     assert "/accounts/password/reset/key/" not in page
+
+
+def test_password_resets_from_one_address_are_limited(client, run_jobs):
+    UserFactory(email="mina@example.com")
+    for n in range(5):
+        response = client.post("/accounts/password/reset/", {"email": f"someone{n}@example.com"})
+        assert response.status_code == 302
+    response = client.post("/accounts/password/reset/", {"email": "mina@example.com"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    run_jobs()
+    assert mail.outbox == []  # the refused one mailed nobody
+
+
+def test_accounts_made_before_allauth_get_their_email_address_once():
+    import importlib
+
+    from allauth.account.models import EmailAddress
+    from django.apps import apps
+
+    migration = importlib.import_module("apps.accounts.migrations.0002_email_addresses")
+    old = UserFactory(email="old@example.com")
+    EmailAddress.objects.filter(user=old).delete()
+    migration.add_email_addresses(apps, None)
+    migration.add_email_addresses(apps, None)
+    (address,) = EmailAddress.objects.filter(user=old)
+    assert (address.email, address.primary, address.verified) == ("old@example.com", True, False)
+    response = Client().post("/accounts/password/reset/", {"email": "old@example.com"})
+    assert response.status_code == 302
