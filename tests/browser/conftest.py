@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM
+from tests.conftest import AXE_JS, CHROMIUM
 from tests.factories import DEFAULT_PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -50,9 +50,14 @@ def _launch(sync_playwright):
         browser.close()
 
 
+# These contexts bypass the page's Content-Security-Policy: Playwright's waits on a
+# condition evaluate strings, which the policy refuses. strict_phone and strict_desktop
+# (below) keep to it.
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
+    context = browser.new_context(
+        bypass_csp=True, viewport=PHONE, base_url=live_server.url, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -61,11 +66,39 @@ def phone(browser, live_server):
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
+    context = browser.new_context(bypass_csp=True, viewport=DESKTOP, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def _under_policy(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def strict_phone(browser, live_server):
+    """A phone that keeps to the page's Content-Security-Policy, as a real one does."""
+    context, page = _under_policy(browser, live_server, viewport=PHONE, has_touch=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_desktop(browser, live_server):
+    """A desktop browser that keeps to the page's Content-Security-Policy."""
+    context, page = _under_policy(browser, live_server, viewport=DESKTOP)
+    yield page
+    context.close()
+
+
+def inject_axe(page) -> None:
+    """axe-core into the page, as the test's own script."""
+    page.evaluate(AXE_JS.read_text())
 
 
 def screenshot(page, name: str) -> Path:

@@ -13,8 +13,7 @@ from apps.demo.looks import ensure_cover
 from apps.orders.models import CartItem, Order, OrderItem
 from apps.products.models import ProductImage
 from apps.swipe.models import LookImage
-from tests.browser.conftest import DESKTOP, PHONE, log_in_as, screenshot
-from tests.conftest import AXE_JS
+from tests.browser.conftest import DESKTOP, PHONE, inject_axe, log_in_as, screenshot
 from tests.factories import (
     CategoryFactory,
     LookFactory,
@@ -171,7 +170,10 @@ def describe(violations) -> str:
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_has_no_accessibility_violations(browser, live_server, shop, page_name, viewport):
     context = browser.new_context(
-        viewport=VIEWPORTS[viewport], base_url=live_server.url, has_touch=viewport == "phone"
+        bypass_csp=True,
+        viewport=VIEWPORTS[viewport],
+        base_url=live_server.url,
+        has_touch=viewport == "phone",
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -180,7 +182,7 @@ def test_page_has_no_accessibility_violations(browser, live_server, shop, page_n
             log_in_as(page, shop["user"], live_server.url)
         response = page.goto(shop["paths"][page_name])
         assert response.ok, f"{page_name}: {response.status}"
-        page.add_script_tag(path=str(AXE_JS))
+        inject_axe(page)
         violations = page.evaluate(RUN_AXE, AXE_OPTIONS)
         if violations:
             screenshot(page, f"a11y-{page_name}-{viewport}")

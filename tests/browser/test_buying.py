@@ -108,7 +108,10 @@ def test_shop_the_whole_look_in_one_step(device, request, media):
 
 def test_shop_the_look_without_javascript(browser, live_server, media):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, base_url=live_server.url, java_script_enabled=False
+        bypass_csp=True,
+        viewport={"width": 390, "height": 844},
+        base_url=live_server.url,
+        java_script_enabled=False,
     )
     page = context.new_page()
     look, sizes = a_look(media)

@@ -10,10 +10,10 @@ from apps.demo.images import ensure_garment_images
 from apps.demo.looks import ensure_cover
 from apps.orders.models import CartItem, Order
 from apps.products.models import Variant
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, inject_axe, screenshot
 from tests.browser.test_accessibility import AXE_OPTIONS, RUN_AXE, describe
 from tests.browser.test_swipe import drag_top_card
-from tests.conftest import AXE_JS, run_due_jobs
+from tests.conftest import run_due_jobs
 from tests.factories import (
     LookFactory,
     LookProductFactory,
@@ -78,7 +78,7 @@ class Journey:
         screenshot(page, f"journey-{name}")
         if not self.javascript:
             return
-        page.add_script_tag(path=str(AXE_JS))
+        inject_axe(page)
         found = page.evaluate(RUN_AXE, AXE_OPTIONS)
         if found:
             self.violations.append(f"{name} ({page.url}):\n{describe(found)}")
@@ -180,6 +180,7 @@ def test_a_new_shopper_swipes_buys_a_whole_look_and_cancels(
     browser, live_server, shop, device, javascript
 ):
     context = browser.new_context(
+        bypass_csp=True,
         viewport=PHONE if device == "phone" else DESKTOP,
         base_url=live_server.url,
         has_touch=device == "phone",

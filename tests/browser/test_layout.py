@@ -72,7 +72,9 @@ def check_feed_layout(page, *, toast_expected: bool) -> None:
 
 @pytest.mark.parametrize("size", PHONES, ids=lambda size: f"{size['width']}x{size['height']}")
 def test_visitor_feed_fits_above_the_tab_bar(browser, live_server, looks, size):  # noqa: F811
-    context = browser.new_context(viewport=size, base_url=live_server.url, has_touch=True)
+    context = browser.new_context(
+        bypass_csp=True, viewport=size, base_url=live_server.url, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto("/")
@@ -86,7 +88,9 @@ def test_visitor_feed_fits_above_the_tab_bar(browser, live_server, looks, size):
 @pytest.mark.parametrize("size", PHONES, ids=lambda size: f"{size['width']}x{size['height']}")
 def test_welcome_toast_covers_nothing_on_the_feed(browser, live_server, looks, size):  # noqa: F811
     user = UserFactory(name="Mina Park")
-    context = browser.new_context(viewport=size, base_url=live_server.url, has_touch=True)
+    context = browser.new_context(
+        bypass_csp=True, viewport=size, base_url=live_server.url, has_touch=True
+    )
     page = context.new_page()
     try:
         log_in_with_form(page, user.email)
@@ -100,7 +104,9 @@ def test_welcome_toast_covers_nothing_on_the_feed(browser, live_server, looks, s
 @pytest.mark.parametrize("size", PHONES, ids=lambda size: f"{size['width']}x{size['height']}")
 def test_goodbye_toast_covers_nothing_on_the_visitor_feed(browser, live_server, looks, size):  # noqa: F811
     user = UserFactory()
-    context = browser.new_context(viewport=size, base_url=live_server.url, has_touch=True)
+    context = browser.new_context(
+        bypass_csp=True, viewport=size, base_url=live_server.url, has_touch=True
+    )
     page = context.new_page()
     try:
         log_in_as(page, user, live_server.url)
