@@ -296,6 +296,10 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 SOCIALACCOUNT_EMAIL_REQUIRED = True
+# An email Kakao has verified logs in at once; any other (one Kakao has not verified,
+# or one typed on the "one more step" page) is confirmed by its link first, so nobody
+# can take an address by signing up with Kakao before its owner does.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # An account found by a Kakao login's email is not logged in by it: the shopper logs
 # in with their password first, then connects Kakao (My account, "Kakao log-in").

@@ -37,7 +37,10 @@ def favicon(request):
 def media(request, path):
     # MEDIA_ROOT is read per request, not when this module is imported, so a test that
     # points it at a folder of its own is served from there.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name the file system refuses (too long, say): no such file
+        raise Http404("No such file.") from None
 
 
 urlpatterns = [

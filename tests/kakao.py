@@ -84,11 +84,13 @@ class KakaoStandIn:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def account(self, *, kakao_id: int, nickname: str, email: str | None) -> None:
+    def account(
+        self, *, kakao_id: int, nickname: str, email: str | None, verified: bool = True
+    ) -> None:
         """What the next log-in's user-info answer says about the shopper."""
         kakao_account: dict = {"profile": {"nickname": nickname}}
         if email is not None:
-            kakao_account.update(email=email, is_email_verified=True, is_email_valid=True)
+            kakao_account.update(email=email, is_email_verified=verified, is_email_valid=True)
         self.profile = {"id": kakao_id, "kakao_account": kakao_account}
 
     def __enter__(self) -> KakaoStandIn:
@@ -107,6 +109,11 @@ def configure(settings, stand_in: KakaoStandIn) -> None:
     settings.KAKAO_AUTHORIZE_URL = f"{stand_in.url}/oauth/authorize"
     settings.KAKAO_TOKEN_URL = f"{stand_in.url}/oauth/token"
     settings.KAKAO_PROFILE_URL = f"{stand_in.url}/v2/user/me"
+    # The log-in form's redirect goes on to the stand-in: the policy's form-action must say so.
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"]}
+    directives["form-action"] = [*directives["form-action"], stand_in.url]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     settings.SOCIALACCOUNT_PROVIDERS = {
         "kakao": {
             **settings.SOCIALACCOUNT_PROVIDERS["kakao"],

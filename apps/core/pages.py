@@ -35,12 +35,19 @@ def digest(value: object) -> str:
 @functools.cache
 def release() -> str:
     """A digest of what turns the same data into different HTML: the templates, the
-    Python code and the static files' hashed names. Read once per process; a deploy
-    starts new processes, so its pages are new entries."""
+    Python code (the apps and the project package), the pinned libraries (their
+    templates and tags) and the static files' hashed names. Read once per process; a
+    deploy starts new processes, so its pages are new entries."""
     hasher = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
-    for folder, pattern in (("templates", "*.html"), ("apps", "*.py"), ("apps", "*.html")):
-        for path in sorted((root / folder).rglob(pattern)):
+    for pattern in (
+        "templates/**/*.html",
+        "apps/**/*.py",
+        "apps/**/*.html",
+        "baro/**/*.py",
+        "requirements.txt",
+    ):
+        for path in sorted(root.glob(pattern)):
             hasher.update(str(path.relative_to(root)).encode())
             hasher.update(path.read_bytes())
     manifest = Path(settings.STATIC_ROOT or "", "staticfiles.json")

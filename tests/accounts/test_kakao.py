@@ -1,11 +1,13 @@
 """Kakao log-in through allauth, against a stand-in for Kakao's endpoints on loopback."""
 
+import re
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core import mail
 
 from tests import kakao
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -65,7 +67,7 @@ def test_a_first_kakao_login_creates_the_account_and_a_later_one_finds_it(client
     assert "Welcome back, Mina." in client.get("/").content.decode()
 
 
-def test_a_kakao_login_without_an_email_asks_for_one(client, stand_in):
+def test_a_kakao_login_without_an_email_asks_for_one_and_confirms_it(client, stand_in, run_jobs):
     stand_in.account(kakao_id=77, nickname="Jiwoo", email=None)
     response = through_kakao(client, stand_in)
     assert response.status_code == 302
@@ -81,7 +83,21 @@ def test_a_kakao_login_without_an_email_asks_for_one(client, stand_in):
     assert done.status_code == 302
     user = User.objects.get()
     assert (user.email, user.name) == ("jiwoo@example.com", "Jiwoo")
+    # An address typed here is someone's until its link is followed: not logged in yet.
+    assert SESSION_KEY not in client.session
+    run_jobs()
+    (message,) = mail.outbox
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", message.body).group(1)
+    client.post(link)
     assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_an_email_kakao_has_not_verified_is_confirmed_before_any_log_in(client, stand_in, run_jobs):
+    stand_in.account(kakao_id=78, nickname="Eve", email="victim@example.com", verified=False)
+    through_kakao(client, stand_in)
+    assert SESSION_KEY not in client.session  # no account is taken over by a sign-up
+    run_jobs()
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]  # only its owner can
 
 
 def test_a_kakao_email_of_an_existing_account_is_linked_only_after_its_password(client, stand_in):
@@ -130,3 +146,14 @@ def test_the_kakao_button_and_addresses_exist_only_when_configured(client, setti
         kakao.configure(settings, server)
         assert "Continue with Kakao" in client.get("/accounts/login/").content.decode()
         assert "Continue with Kakao" in client.get("/accounts/signup/").content.decode()
+
+
+def test_the_kakao_email_question_is_under_the_sign_up_limit(client, stand_in):
+    from django.core.cache import cache
+
+    cache.clear()
+    stand_in.account(kakao_id=90, nickname="Probe", email=None)
+    response = through_kakao(client, stand_in)
+    for n in range(5):
+        client.post(response["Location"], {"email": f"probe{n}@example.com"})
+    assert client.post(response["Location"], {"email": "x@example.com"}).status_code == 429

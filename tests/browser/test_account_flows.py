@@ -30,7 +30,8 @@ def stand_in(settings):
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_a_first_kakao_login_lands_logged_in(request, device, stand_in):
-    page = request.getfixturevalue(device)
+    # Under the page's policy: its form-action must let the log-in go on to Kakao.
+    page = request.getfixturevalue(f"strict_{device}")
     stand_in.account(
         kakao_id=100 + len(device), nickname="Mina", email=f"mina-{device}@kakao.example"
     )
@@ -44,7 +45,7 @@ def test_a_first_kakao_login_lands_logged_in(request, device, stand_in):
     assert stand_in.requests == ["GET /oauth/authorize", "POST /oauth/token", "GET /v2/user/me"]
 
 
-def test_a_kakao_login_without_an_email_asks_for_one(phone, stand_in):
+def test_a_kakao_login_without_an_email_asks_for_one_and_confirms_it(phone, stand_in, run_jobs):
     stand_in.account(kakao_id=555, nickname="Jiwoo", email=None)
     phone.goto("/accounts/signup/")
     phone.get_by_role("button", name="Continue with Kakao").click()
@@ -52,6 +53,13 @@ def test_a_kakao_login_without_an_email_asks_for_one(phone, stand_in):
     screenshot(phone, "kakao-asks-for-email-phone")
     phone.get_by_label("Email").fill("jiwoo@example.com")
     phone.get_by_role("button", name="Create my account").click()
+    phone.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    screenshot(phone, "kakao-confirm-email-phone")
+    run_jobs()
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    phone.goto(link)
+    phone.get_by_role("button", name="Confirm").click()
     phone.wait_for_url(FEED_URL)
     assert phone.locator(".topbar .account-label").inner_text() == "Jiwoo"
 

@@ -98,3 +98,7 @@ def test_an_admin_filter_the_database_cannot_take_shows_the_list_without_it(staf
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("cannot use" in m for m in said), said
     assert staff_client.get(response["Location"]).status_code == 200
+
+
+def test_a_media_path_too_long_for_the_file_system_is_a_404(client):
+    assert client.get("/media/" + "x" * 5000).status_code == 404

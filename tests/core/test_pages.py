@@ -15,4 +15,6 @@ def test_the_release_digest_changes_with_a_template_and_with_the_code(settings, 
     page.write_text("<p>{{ look.title|upper }}</p>")
     after_template = release.__wrapped__()
     (tmp_path / "apps" / "views.py").write_text("TITLE = 2\n")
-    assert len({before, after_template, release.__wrapped__()}) == 3
+    after_code = release.__wrapped__()
+    (tmp_path / "requirements.txt").write_text("Django==5.2.20\n")
+    assert len({before, after_template, after_code, release.__wrapped__()}) == 4

@@ -128,3 +128,13 @@ def test_forwarded_headers_are_believed_only_behind_a_proxy(behind_proxy, shown)
     result = run_django(PROXY_PROBE, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == shown
+
+
+def test_the_policy_lets_the_kakao_log_in_go_on_to_kakao():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    assert run_django(code, **PRODUCTION).stdout.split() == ["'self'", "https://kauth.kakao.com"]
+    moved = run_django(code, **PRODUCTION, KAKAO_AUTHORIZE_URL="https://auth.example/oauth/x")
+    assert moved.stdout.split() == ["'self'", "https://auth.example"]
