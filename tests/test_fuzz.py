@@ -155,11 +155,17 @@ def headers(draw_htmx: bool, current_url: str | None, referer: str | None) -> di
     return extra
 
 
-@settings(
-    max_examples=400,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+def fuzz(examples: int):
+    """hypothesis's settings for these tests: no deadline (a request's time varies on a
+    shared machine), and the shop fixture kept across examples on purpose."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@fuzz(400)
 @given(data=st.data())
 def test_no_input_answers_5xx_or_changes_the_shop(shop, data):
     route = data.draw(st.sampled_from(ROUTES), label="route")
@@ -194,11 +200,7 @@ ADMIN_LISTS = [
 ]
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz(150)
 @given(data=st.data())
 def test_no_admin_list_input_answers_5xx(shop, data):
     url = data.draw(st.sampled_from(ADMIN_LISTS), label="list")

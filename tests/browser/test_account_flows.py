@@ -21,6 +21,13 @@ def fresh_limits():
     cache.clear()
 
 
+def mailed_link(run_jobs, path: str) -> str:
+    """Run the job worker, then the link under ``path`` in the one mail it sent."""
+    run_jobs()
+    (message,) = mail.outbox
+    return re.search(rf"https?://\S+{re.escape(path)}\S+/", message.body).group(0)
+
+
 @pytest.fixture
 def stand_in(settings):
     with kakao.KakaoStandIn() as server:
@@ -55,10 +62,7 @@ def test_a_kakao_login_without_an_email_asks_for_one_and_confirms_it(phone, stan
     phone.get_by_role("button", name="Create my account").click()
     phone.get_by_role("heading", name="Verify Your Email Address").wait_for()
     screenshot(phone, "kakao-confirm-email-phone")
-    run_jobs()
-    (message,) = mail.outbox
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
-    phone.goto(link)
+    phone.goto(mailed_link(run_jobs, "/accounts/confirm-email/"))
     phone.get_by_role("button", name="Confirm").click()
     phone.wait_for_url(FEED_URL)
     assert phone.locator(".topbar .account-label").inner_text() == "Jiwoo"
@@ -72,10 +76,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(phone, run_jobs):
     phone.get_by_role("button", name="Send me a link").click()
     phone.get_by_role("heading", name="Check your email").wait_for()
     screenshot(phone, "password-reset-sent-phone")
-    run_jobs()
-    (message,) = mail.outbox
-    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", message.body).group(0)
-    phone.goto(link)
+    phone.goto(mailed_link(run_jobs, "/accounts/password/reset/key/"))
     phone.get_by_label("New Password", exact=True).fill("new-swipe-2026")
     phone.get_by_label("New Password (again)").fill("new-swipe-2026")
     screenshot(phone, "password-reset-new-phone")

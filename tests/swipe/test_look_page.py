@@ -102,12 +102,18 @@ def test_a_visitor_gets_the_stored_page_with_a_token_of_their_own():
     assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
 
 
-def test_a_logged_in_shopper_never_gets_the_visitors_page(client):
+def stored_look_page() -> str:
+    """A look page that visitors have already been served from the cache."""
     look = LookFactory()
     VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=3)
     url = f"/looks/{look.pk}/"
     Client().get(url)
-    Client().get(url)  # stored, then served
+    assert Client().get(url).templates == []  # stored, then served
+    return url
+
+
+def test_a_logged_in_shopper_never_gets_the_visitors_page(client):
+    url = stored_look_page()
     client.force_login(UserFactory(name="Mina Park"))
     response = client.get(url)
     assert response.templates  # rendered for this shopper
@@ -115,11 +121,7 @@ def test_a_logged_in_shopper_never_gets_the_visitors_page(client):
 
 
 def test_a_visitor_with_a_message_waiting_sees_it(client):
-    look = LookFactory()
-    VariantFactory(product=LookProductFactory(look=look).product, size="M", stock=3)
-    url = f"/looks/{look.pk}/"
-    Client().get(url)
-    Client().get(url)  # stored, then served
+    url = stored_look_page()
     client.force_login(UserFactory())
     client.post("/accounts/logout/")
     assert "logged out" in client.get(url).content.decode()
