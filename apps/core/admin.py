@@ -53,8 +53,8 @@ class ForgivingAdminMixin:
         return response
 
 
-class BaseModelAdmin(ForgivingAdminMixin, TSIDAdminMixin, admin.ModelAdmin):
-    pass
+class BaseModelAdmin(TSIDAdminMixin, admin.ModelAdmin):
+    pass  # ShopAdminSite adds ForgivingAdminMixin to this and every other model admin
 
 
 class WonInput(forms.NumberInput):

@@ -65,13 +65,14 @@ class PurchaseLimit(OrderError):
     def __init__(self, *, product_name: str, limit: int, held: int) -> None:
         self.product_name, self.limit, self.held = product_name, limit, held
         unit = "unit" if limit == 1 else "units"
-        if held:
-            already = f"you already have {held} in open orders"
-            super().__init__(
-                f"{product_name} is limited to {limit} {unit} per shopper, and {already}."
-            )
-        else:
-            super().__init__(f"{product_name} is limited to {limit} {unit} per shopper.")
+        already = f", and you already have {held} in open orders" if held else ""
+        super().__init__(f"{product_name} is limited to {limit} {unit} per shopper{already}.")
+
+    @classmethod
+    def check(cls, *, product_name: str, limit: int, held: int, adding: int) -> None:
+        """Raise when ``adding`` more units on top of ``held`` goes past ``limit``."""
+        if held + adding > limit:
+            raise cls(product_name=product_name, limit=limit, held=held)
 
 
 OPEN_STATUSES = (Order.Status.ORDERED, Order.Status.SHIPPED)
@@ -103,14 +104,15 @@ def _check_cart_limit(*, user, variant: Variant, quantity: int) -> None:
             "quantity", flat=True
         )
     )
-    if held + in_cart + quantity > limit:
-        raise PurchaseLimit(product_name=variant.product.name, limit=limit, held=held)
+    PurchaseLimit.check(
+        product_name=variant.product.name, limit=limit, held=held, adding=in_cart + quantity
+    )
 
 
 def _check_limits(*, user, lines: list[Line], variants: dict[int, Variant]) -> None:
     """Refuse an order that takes a shopper past a product's limit. Runs inside the
-    checkout's transaction after ``lock_shopper``, so the count includes every order
-    this shopper committed before, and a concurrent checkout of theirs waits for it."""
+    checkout's transaction and counts under ``lock_shopper``, so the count includes every
+    order this shopper committed before, and a concurrent checkout of theirs waits."""
     limited: dict[int, tuple[str, int, int]] = {}
     for line in lines:
         product = variants[line.variant_id].product
@@ -122,8 +124,9 @@ def _check_limits(*, user, lines: list[Line], variants: dict[int, Variant]) -> N
     lock_shopper(user_id=user.pk)
     held = units_held(user=user, product_ids=limited)
     for product_id, (name, limit, units) in limited.items():
-        if held.get(product_id, 0) + units > limit:
-            raise PurchaseLimit(product_name=name, limit=limit, held=held.get(product_id, 0))
+        PurchaseLimit.check(
+            product_name=name, limit=limit, held=held.get(product_id, 0), adding=units
+        )
 
 
 @dataclass(frozen=True)
