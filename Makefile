@@ -6,7 +6,8 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run dev migrate seed test lint format bench bench-orders clean
+.PHONY: install install-dev run dev migrate seed test lint format bench bench-orders clean \
+	cluster cluster-down cluster-status cluster-install
 
 # The shop alone (make run); the tools on top of it (make test, lint, bench).
 $(VENV)/.installed: requirements.txt
@@ -65,11 +66,35 @@ format: install-dev
 USERS ?= 500
 SPAWN_RATE ?= 20
 DURATION ?= 180
-bench: install-dev
-	$(PY) apps/bench/load/bench.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --duration $(DURATION)
+CLUSTER ?=
+bench: install-dev $(if $(CLUSTER),cluster-install)
+	$(PY) apps/bench/load/bench.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --duration $(DURATION) \
+	  $(if $(CLUSTER),--cluster)
 
 bench-orders: install-dev
 	$(PY) apps/bench/load/orders.py --buyers 50 --seconds 20
+
+# Several hosts' worth of BARO on loopback (deploy/cluster.py): HAProxy over three app
+# nodes, PgBouncer, a streaming replica, Redis with three Sentinels. Debian's packages.
+CLUSTER_PROGRAMS := haproxy pgbouncer redis-server redis-sentinel pg_basebackup
+cluster-install:
+	@missing=$$(for p in $(CLUSTER_PROGRAMS); do command -v $$p >/dev/null 2>&1 || \
+	  ls /usr/lib/postgresql/*/bin/$$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "installing Debian's haproxy pgbouncer redis-server redis-sentinel postgresql"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    haproxy pgbouncer redis-server redis-sentinel postgresql >/dev/null; \
+	fi
+
+cluster: install cluster-install
+	$(PY) deploy/cluster.py up
+
+cluster-status: install
+	$(PY) deploy/cluster.py status
+
+cluster-down: install
+	$(PY) deploy/cluster.py down
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache

@@ -142,7 +142,46 @@ if DATABASE_URL:
         )
     )
     _options.setdefault("connect_timeout", 3)
+    # Behind PgBouncer in transaction pooling (DATABASE_TRANSACTION_POOLING=1) a client's
+    # statements may run on a different server connection each transaction, so nothing
+    # may rest on a session: no server-side cursors (they live across statements), no
+    # prepared statements (Django's default for psycopg 3 already), and no startup
+    # "options" (PgBouncer refuses them). The two time limits then come from the
+    # database itself (ALTER DATABASE ... SET lock_timeout, which `make cluster` does),
+    # so every pooled server connection starts with them.
+    DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+    if DATABASE_TRANSACTION_POOLING:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _options.pop("options")
+    # A streaming replica for the catalogue, look and feed pages (apps/core/replica.py):
+    # the same limits as the primary, a quicker give-up (the primary is the fallback),
+    # and in tests the primary itself.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        )
+        DATABASES["replica"]["OPTIONS"] = {
+            "options": (
+                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT} "
+                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+            ),
+            "connect_timeout": 1,
+        }
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
+        MIDDLEWARE.insert(
+            MIDDLEWARE.index("apps.core.faults.OutageMiddleware"),
+            "apps.core.replica.ReplicaMiddleware",
+        )
+    # How long after a shopper's own write their pages keep reading the primary, and
+    # the replication lag past which nobody reads the replica (seconds).
+    BARO_REPLICA_PIN_SECONDS = float(os.environ.get("BARO_REPLICA_PIN_SECONDS", "5"))
 else:
+    DATABASE_TRANSACTION_POOLING = False
+    DATABASE_REPLICA_URL = ""
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -171,6 +210,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("BARO_CACHE_PREFIX", "baro")
+# With REDIS_SENTINELS ("host:port,host:port,...") REDIS_URL names the Sentinel service
+# instead of a server (redis://baro/0): the primary is asked of the Sentinels, and found
+# again after a failover.
+REDIS_SENTINELS = [
+    (host, int(port))
+    for host, _, port in (item.rpartition(":") for item in env_list("REDIS_SENTINELS", []))
+]
 if REDIS_URL:
     _redis_options = {
         "CLIENT_CLASS": "django_redis.client.DefaultClient",
@@ -179,10 +225,21 @@ if REDIS_URL:
         "SOCKET_CONNECT_TIMEOUT": 0.5,
         "SOCKET_TIMEOUT": 0.5,
     }
+    _redis_location = REDIS_URL
+    if REDIS_SENTINELS:
+        _redis_options.update(
+            CLIENT_CLASS="django_redis.client.SentinelClient",
+            CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+            SENTINELS=REDIS_SENTINELS,
+            SENTINEL_KWARGS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        )
+        # The primary only: a replica's copy may lag, and the session store counts on a
+        # deleted copy staying deleted (apps/core/sessions.py).
+        _redis_location = [f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}is_master=1"]
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _redis_location,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": _redis_options,
         },
@@ -190,7 +247,7 @@ if REDIS_URL:
         # the page cache never logs shoppers out.
         "sessions": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _redis_location,
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-session",
             "OPTIONS": _redis_options,
         },
@@ -199,7 +256,7 @@ if REDIS_URL:
         # miss: the fragment is rendered again, never a 503.
         "template_fragments": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _redis_location,
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-fragment",
             "TIMEOUT": 60 * 60,
             "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},

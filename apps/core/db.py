@@ -7,6 +7,8 @@ import random
 import time
 from functools import wraps
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
 
 from .errors import Busy
@@ -54,8 +56,19 @@ def retry_on_conflict(func):
 
 def lift_statement_timeout(using: str = "default") -> None:
     """For long maintenance jobs (seeding millions of rows, EXPLAIN runs): turn off this
-    connection's ``statement_timeout``. The web pages keep theirs."""
+    connection's ``statement_timeout``. The web pages keep theirs.
+
+    Behind a transaction pooler the setting would outlive the job on a server connection
+    that web pages share, so it is refused there: run such jobs against the primary
+    itself (a DATABASE_URL without PgBouncer)."""
     conn = connections[using]
     if conn.vendor == "postgresql":
+        if settings.DATABASE_TRANSACTION_POOLING:
+            raise ImproperlyConfigured(
+                "This command changes its connection's statement_timeout, which would leak "
+                "to other clients through PgBouncer's transaction pooling: run it with "
+                "DATABASE_URL pointing at the PostgreSQL primary, without "
+                "DATABASE_TRANSACTION_POOLING."
+            )
         with conn.cursor() as cursor:
             cursor.execute("SET statement_timeout = 0")

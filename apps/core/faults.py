@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from redis.exceptions import (
@@ -61,10 +61,15 @@ _SQLITE_OUTAGES = ("database is locked", "unable to open database", "disk i/o er
 def _database_outage(error: BaseException) -> bool:
     if isinstance(error, InterfaceError):
         return True
-    if not isinstance(error, OperationalError):
-        return False
     driver_error = error.__cause__
     sqlstate = getattr(driver_error, "sqlstate", None)
+    if isinstance(error, InternalError) and sqlstate is None:
+        # psycopg's own word that the connection's protocol went astray ("received 2
+        # results from command 'BEGIN'"), seen when PgBouncer's server goes away in the
+        # middle of a command: the connection is lost, not the code wrong.
+        return type(driver_error).__module__.startswith("psycopg")
+    if not isinstance(error, OperationalError):
+        return False
     if sqlstate is not None:
         return sqlstate.startswith(_OUTAGE_SQLSTATES)
     if type(driver_error).__module__.startswith("psycopg"):

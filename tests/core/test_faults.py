@@ -101,6 +101,27 @@ def pg_error(sqlstate: str, message: str) -> Exception:
     return error
 
 
+def protocol_lost() -> Exception:
+    """What psycopg raises when a pooler's server went away in the middle of a command:
+    Django's InternalError over psycopg's, with no SQLSTATE (the server sent none)."""
+    import psycopg
+    from django.db import InternalError
+
+    error = InternalError("received 2 results from command 'BEGIN'")
+    error.__cause__ = psycopg.InternalError("received 2 results from command 'BEGIN'")
+    return error
+
+
+def pg_internal_error() -> Exception:
+    """An InternalError the server itself reports (XX000): a real fault, a 500."""
+    import psycopg
+    from django.db import InternalError
+
+    error = InternalError("could not read block")
+    error.__cause__ = psycopg.errors.lookup("XX000")("could not read block")
+    return error
+
+
 def sqlite_error(message: str) -> Exception:
     import sqlite3
 
@@ -117,6 +138,8 @@ def sqlite_error(message: str) -> Exception:
         (pg_error("57014", "canceling statement due to statement timeout"), "database"),
         (pg_error("53300", "too many connections"), "database"),
         (pg_error("42P01", 'relation "products_product" does not exist'), None),
+        (protocol_lost(), "database"),
+        (pg_internal_error(), None),
         (sqlite_error("database is locked"), "database"),
         (sqlite_error("no such table: products_product"), None),
         (RedisConnectionError("refused"), "cache"),

@@ -44,6 +44,7 @@ SHOPPER_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark accounts on a
 HOT_PRODUCTS = 40
 HOT_STOCK = 25
 RESULTS = common.ROOT / "bench-results.json"
+RESULTS_CLUSTER = common.ROOT / "bench-results-cluster.json"
 
 
 def prepare_data() -> None:
@@ -130,7 +131,7 @@ def audit(initial: dict[int, int], since_id: int) -> dict:
 
 def run_locust(
     workdir: Path,
-    server: common.Gunicorn,
+    server: common.Gunicorn | common.ClusterServer,
     *,
     users: int,
     spawn_rate: float,
@@ -170,7 +171,7 @@ def run_locust(
             "-t",
             f"{int(ramp + seconds)}s",
             "--host",
-            f"http://{common.HOST}:{PORT}",
+            f"http://{common.HOST}:{server.port}",
             "--csv",
             str(csv_prefix),
             "--reset-stats",
@@ -240,10 +241,33 @@ def main() -> None:
     parser.add_argument("--bare-duration", type=int, default=30)
     parser.add_argument("--look-users", type=int, default=500)
     parser.add_argument("--look-duration", type=int, default=30)
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="Run through HAProxy over three app nodes, PgBouncer, a replica and Redis "
+        "with Sentinels (deploy/cluster.py), started for the run and stopped after it.",
+    )
     args = parser.parse_args()
+    args.output = args.output or (RESULTS_CLUSTER if args.cluster else RESULTS)
 
-    common.ensure_database()
+    cluster_dir = tempfile.TemporaryDirectory(prefix="baro-bench-cluster-")
+    cluster = common.ClusterServer(Path(cluster_dir.name)) if args.cluster else None
+    if cluster:
+        print("bench: starting the cluster (deploy/cluster.py)...")
+        cluster.start()
+    else:
+        common.ensure_database()
+    try:
+        report = run(args, cluster)
+    finally:
+        if cluster:
+            cluster.stop()
+        cluster_dir.cleanup()
+    show(report, args)
+
+
+def run(args, cluster: common.ClusterServer | None) -> dict:
     common.setup_django()
     prepare_data()
     from apps.core import tsid
@@ -253,7 +277,8 @@ def main() -> None:
         initial = prepare_run(workdir)
         since_id = tsid.new_tsid()
         started = time.time()
-        with common.Gunicorn(PORT, extra_env={"BARO_BENCH": "1"}) as server:
+        server = cluster or common.Gunicorn(PORT, extra_env={"BARO_BENCH": "1"})
+        with server:
             shop_csv, shop_cpu = run_locust(
                 workdir,
                 server,
@@ -294,6 +319,12 @@ def main() -> None:
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "machine": {"cores": os.cpu_count()},
+        "topology": (
+            "cluster: HAProxy, 3 gunicorn nodes, PgBouncer, a streaming replica, "
+            "Redis with 3 Sentinels"
+            if cluster
+            else "one gunicorn"
+        ),
         "settings": {
             "users": args.users,
             "spawn_rate": args.spawn_rate,
@@ -333,7 +364,17 @@ def main() -> None:
         },
     }
     args.output.write_text(json.dumps(report, indent=2))
+    return report
 
+
+def show(report: dict, args) -> None:
+    overall, saturated = report["overall"], report["shop_mix_saturated"]
+    bare, look_page, stock = (
+        report["bare_view_ceiling"],
+        report["look_page_closed_loop"],
+        report["stock_audit"],
+    )
+    print(f"\n{report['topology']}")
     print(
         f"\n{'endpoint':<32} {'reqs':>7} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
     )

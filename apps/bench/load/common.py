@@ -219,3 +219,69 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+class ClusterServer:
+    """The same benchmark through HAProxy (deploy/cluster.py): three app nodes, PgBouncer,
+    a replica, Redis with Sentinels, in a temporary directory, stopped afterwards. The
+    benchmark process talks to the primary itself and to the same Redis."""
+
+    def __init__(self, workdir: Path, *, database: str = "baro_bench") -> None:
+        from deploy.cluster import Cluster, Ports
+
+        self.cluster = Cluster(
+            workdir,
+            Ports.spare(),
+            database=database,
+            seed=False,  # prepare_data seeds the benchmark's own catalogue
+            node_env={
+                "BARO_BENCH": "1",
+                "BARO_CACHE_PREFIX": "bench",
+                "DJANGO_SECRET_KEY": BENCH_SECRET,  # the sessions the run writes
+                "DJANGO_LOG_LEVEL": "WARNING",
+            },
+        )
+        self.port = self.cluster.ports.web
+        self.workers = f"{len(self.cluster.ports.nodes)} nodes x {self.cluster.workers}"
+        self.threads = self.cluster.threads
+
+    def start(self) -> None:
+        """Bring the cluster up and point this process's settings at it."""
+        global BENCH_DATABASE_URL, BENCH_REDIS_URL
+        self.cluster.up()
+        BENCH_DATABASE_URL = self.cluster.primary_url()
+        BENCH_REDIS_URL = "redis://baro/0"
+        os.environ["REDIS_SENTINELS"] = self.cluster.sentinels
+
+    def __enter__(self) -> ClusterServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass  # the run stops the cluster itself (stop), after its stock audit
+
+    def stop(self) -> None:
+        self.cluster.down()
+
+    def cpu_seconds(self) -> float:
+        """CPU time of every part: HAProxy, the nodes, PgBouncer, PostgreSQL, Redis."""
+        import psutil
+
+        roots = list(self.cluster.pids.values())
+        for role in ("primary", "replica"):
+            pidfile = self.cluster.path("pg", role, "postmaster.pid")
+            if pidfile.exists():
+                roots.append(int(pidfile.read_text().split()[0]))
+        total = 0.0
+        for pid in roots:
+            try:
+                root = psutil.Process(pid)
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system
+        return total
