@@ -82,6 +82,13 @@ def shoppers(cluster):
     return browsers
 
 
+def unpin(*browsers) -> None:
+    """Forget the cookie that keeps a browser on the primary after its own write (a
+    log-in is one): its catalogue pages read the replica again at once."""
+    for browser in browsers:
+        browser.http.cookies.pop("baro_primary", None)
+
+
 def logged_out(browsers) -> list[int]:
     """Which of the browsers the shop no longer knows as logged in."""
     return [i for i, browser in enumerate(browsers) if not browser.logged_in_as(email(i))]

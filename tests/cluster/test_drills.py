@@ -13,7 +13,7 @@ import requests
 from apps.core import tsid
 from tests.servers import CSRF_FIELD, KEY_FIELD, Shopper
 
-from .conftest import CLUSTER, Load, logged_out, wait_until
+from .conftest import CLUSTER, Load, logged_out, unpin, wait_until
 
 pytestmark = CLUSTER
 
@@ -165,6 +165,7 @@ def replica_transactions(cluster) -> int:
 def replica_is_read(cluster, browser, paths, seconds: float) -> float:
     """Open the catalogue pages until the replica's own count of transactions shows
     they read it (its statistics reach the view within about ten seconds)."""
+    unpin(browser)
     before = replica_transactions(cluster)
 
     def reads():
@@ -179,6 +180,7 @@ def test_the_replica_stopped_sends_the_catalogue_to_the_primary(cluster, shopper
     paths = catalogue_paths(cluster)
     replica_is_read(cluster, shoppers[0], paths, 20)
 
+    unpin(*shoppers)  # their log-ins pinned them to the primary for a few seconds
     cluster.stop_replica()
     try:
         statuses = [browser.get(path).status_code for browser in shoppers for path in paths]
