@@ -63,12 +63,14 @@ def listening(port: int) -> bool:
         return False
 
 
-def wait_for(check, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def wait_for(check, seconds: float, what: str) -> float:
+    """Poll ``check`` until it is true and return how long that took; after ``seconds``,
+    raise RuntimeError saying ``what`` did not happen."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
         if check():
-            return
-        time.sleep(0.1)
+            return time.monotonic() - started
+        time.sleep(0.05)
     raise RuntimeError(f"{what} within {seconds:g} s")
 
 

@@ -4,34 +4,20 @@ shopper's browser as plain HTTP (cookies, CSRF tokens, htmx headers)."""
 from __future__ import annotations
 
 import re
-import socket
-import time
 
 import requests
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from deploy import cluster
+from deploy.cluster import free_port, listening  # noqa: F401 (the tests' helpers)
 
 
-def wait_for(check, seconds: float, what: str) -> None:
-    """Poll ``check`` until it is true; fail with ``what`` after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {seconds} s")
-
-
-def listening(port: int) -> bool:
+def wait_for(check, seconds: float, what: str) -> float:
+    """Poll ``check`` until it is true and return how long that took; fail the test
+    with ``what`` after ``seconds``."""
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
+        return cluster.wait_for(check, seconds, what)
+    except RuntimeError as error:
+        raise AssertionError(str(error)) from None
 
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

@@ -142,13 +142,3 @@ class Load:
 
     def in_flight_at(self, moment: float) -> list[Outcome]:
         return [o for o in self.outcomes if o.started <= moment <= o.ended]
-
-
-def wait_until(check, seconds: float, what: str) -> float:
-    """Poll ``check``; return how long it took to become true."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if check():
-            return time.monotonic() - started
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds:g} s")

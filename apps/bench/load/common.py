@@ -81,6 +81,27 @@ def ensure_database() -> None:
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes ``pids`` and their live children have
+    used so far."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return total
+
+
 class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py, started and stopped around a run."""
 
@@ -126,17 +147,7 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the master and its live workers have used so far."""
-        import psutil
-
-        master = psutil.Process(self.process.pid)
-        total = 0.0
-        for process in [master, *master.children(recursive=True)]:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
+        return cpu_seconds([self.process.pid])
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
@@ -264,24 +275,9 @@ class ClusterServer:
 
     def cpu_seconds(self) -> float:
         """CPU time of every part: HAProxy, the nodes, PgBouncer, PostgreSQL, Redis."""
-        import psutil
-
         roots = list(self.cluster.pids.values())
         for role in ("primary", "replica"):
             pidfile = self.cluster.path("pg", role, "postmaster.pid")
             if pidfile.exists():
                 roots.append(int(pidfile.read_text().split()[0]))
-        total = 0.0
-        for pid in roots:
-            try:
-                root = psutil.Process(pid)
-                processes = [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                continue
-            for process in processes:
-                try:
-                    times = process.cpu_times()
-                except psutil.NoSuchProcess:
-                    continue
-                total += times.user + times.system
-        return total
+        return cpu_seconds(roots)
