@@ -163,19 +163,32 @@ if DATABASE_URL:
             conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
             conn_health_checks=True,
         )
-        DATABASES["replica"]["OPTIONS"] = {
-            "options": (
-                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT} "
-                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
-            ),
-            "connect_timeout": 1,
-        }
+        _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+        _replica_options["options"] = " ".join(
+            filter(
+                None,
+                [
+                    _replica_options.get("options", ""),
+                    f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}",
+                    f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
+                ],
+            )
+        )
+        # Connected directly, not through a pooler: a replica that stops answering is
+        # given up on within seconds (TCP keepalives, an unacknowledged-send limit).
+        _replica_options.update(
+            connect_timeout=1,
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=2,
+            tcp_user_timeout=5000,
+        )
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
         DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
-        MIDDLEWARE.insert(
-            MIDDLEWARE.index("apps.core.faults.OutageMiddleware"),
-            "apps.core.replica.ReplicaMiddleware",
-        )
+        # Innermost, after the outage middleware: a replica fault reaches it first and
+        # the page is served again from the primary instead of answering 503.
+        MIDDLEWARE.append("apps.core.replica.ReplicaMiddleware")
     # How long after a shopper's own write their pages keep reading the primary, and
     # the replication lag past which nobody reads the replica (seconds).
     BARO_REPLICA_PIN_SECONDS = float(os.environ.get("BARO_REPLICA_PIN_SECONDS", "5"))

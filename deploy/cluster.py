@@ -47,6 +47,13 @@ DATABASE = "baro"
 SENTINEL_SERVICE = "baro"
 PROGRAMS = ("haproxy", "pgbouncer", "redis-server", "redis-sentinel")
 DEBIAN_PACKAGES = "haproxy pgbouncer redis-server redis-sentinel postgresql"
+MARKER = ".baro-cluster"  # in every directory `up` made: `down` removes no other
+# Debian puts haproxy and pgbouncer in /usr/sbin, which a normal user's PATH leaves out.
+SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def program(name: str) -> str | None:
+    return shutil.which(name, path=SEARCH_PATH)
 
 
 def free_port() -> int:
@@ -87,7 +94,7 @@ def postgres_bin() -> Path | None:
 
 
 def missing_programs() -> list[str]:
-    missing = [name for name in PROGRAMS if shutil.which(name) is None]
+    missing = [name for name in PROGRAMS if program(name) is None]
     if postgres_bin() is None:
         missing.append("initdb (PostgreSQL server)")
     return missing
@@ -95,14 +102,27 @@ def missing_programs() -> list[str]:
 
 @dataclass
 class Ports:
+    # Away from the ports Debian's own pgbouncer and redis-sentinel services take.
     web: int = 8080
     stats: int = 8404
     nodes: list[int] = field(default_factory=lambda: [8101, 8102, 8103])
-    pgbouncer: int = 6432
+    pgbouncer: int = 16432
     primary: int = 55432
     replica: int = 55433
-    redis: list[int] = field(default_factory=lambda: [6380, 6381])
-    sentinels: list[int] = field(default_factory=lambda: [26379, 26380, 26381])
+    redis: list[int] = field(default_factory=lambda: [16379, 16380])
+    sentinels: list[int] = field(default_factory=lambda: [26479, 26480, 26481])
+
+    def all(self) -> list[int]:
+        return [
+            self.web,
+            self.stats,
+            *self.nodes,
+            self.pgbouncer,
+            self.primary,
+            self.replica,
+            *self.redis,
+            *self.sentinels,
+        ]
 
     @classmethod
     def spare(cls, nodes: int = 3) -> Ports:
@@ -116,6 +136,25 @@ class Ports:
             redis=[free_port(), free_port()],
             sentinels=[free_port() for _ in range(3)],
         )
+
+
+class AlreadyThere(RuntimeError):
+    """`up` found the directory in use: nothing was started, nothing is to be stopped."""
+
+
+def _start_time(pid: int) -> str | None:
+    try:  # field 22 of /proc/<pid>/stat: when the process started, in clock ticks
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def remove_cluster_dir(path: Path) -> None:
+    """Remove a directory `up` made, and nothing else."""
+    if (path / MARKER).exists():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        print(f"cluster: {path} was not made by `up`; left as it is", file=sys.stderr)
 
 
 class Cluster:
@@ -142,6 +181,7 @@ class Cluster:
         self.seed = seed
         self.python = python
         self.pids: dict[str, int] = {}
+        self.started: dict[str, str | None] = {}  # each pid's start time, from /proc
         self.bin = postgres_bin()
         # PostgreSQL and PgBouncer refuse to run as root: they run as "postgres" then.
         self.as_postgres = os.geteuid() == 0
@@ -214,6 +254,7 @@ class Cluster:
         )
 
     def _run(self, args: list, *, postgres: bool = False, env=None, cwd=None) -> None:
+        args = [program(str(args[0])) or str(args[0]), *args[1:]]
         result = subprocess.run(
             [str(a) for a in args],
             cwd=cwd or self.dir,
@@ -232,6 +273,7 @@ class Cluster:
         """A long-running part, in a session of its own so it outlives ``up`` and a
         signal to its process group reaches its children (gunicorn's workers)."""
         log = open(self.log(name), "ab")  # noqa: SIM115 (the child keeps it)
+        args = [program(str(args[0])) or str(args[0]), *args[1:]]
         process = subprocess.Popen(
             [str(a) for a in args],
             cwd=cwd or self.dir,
@@ -244,23 +286,32 @@ class Cluster:
         )
         log.close()
         self.pids[name] = process.pid
+        self.started[name] = _start_time(process.pid)
         self._save()
         return process.pid
 
-    def _signal(self, name: str, sig: int) -> None:
+    def _ours(self, name: str) -> int | None:
+        """The part's pid, if that process is still the one `up` started (a pid the
+        system has since given to another program is left alone)."""
         pid = self.pids.get(name)
+        if pid is None or _start_time(pid) != self.started.get(name):
+            return None
+        return pid
+
+    def _signal(self, name: str, sig: int) -> None:
+        pid = self._ours(name)
         if pid is None:
             return
-        with contextlib.suppress(ProcessLookupError):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, sig)
 
     def alive(self, name: str) -> bool:
-        pid = self.pids.get(name)
+        pid = self._ours(name)
         if pid is None:
             return False
         try:
             os.kill(pid, 0)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             return False
         try:  # a child of ours that exited is a zombie until reaped
             done, _ = os.waitpid(pid, os.WNOHANG)
@@ -277,6 +328,7 @@ class Cluster:
             self._signal(name, signal.SIGKILL)
             wait_for(lambda: not self.alive(name), 10, f"{name} did not stop")
         self.pids.pop(name, None)
+        self.started.pop(name, None)
         self._save()
 
     def kill(self, name: str) -> None:
@@ -284,7 +336,12 @@ class Cluster:
         self.stop(name, sig=signal.SIGKILL, wait=10)
 
     def _save(self) -> None:
-        state = {"ports": asdict(self.ports), "pids": self.pids, "database": self.database}
+        state = {
+            "ports": asdict(self.ports),
+            "pids": self.pids,
+            "started": self.started,
+            "database": self.database,
+        }
         self.path("state.json").write_text(json.dumps(state, indent=2))
 
     @classmethod
@@ -292,6 +349,7 @@ class Cluster:
         state = json.loads((workdir / "state.json").read_text())
         cluster = cls(workdir, Ports(**state["ports"]), database=state["database"])
         cluster.pids = {name: int(pid) for name, pid in state["pids"].items()}
+        cluster.started = dict(state.get("started", {}))
         secret = workdir / "secret"
         cluster.secret = secret.read_text().strip() if secret.exists() else ""
         return cluster
@@ -371,8 +429,8 @@ class Cluster:
         # limits (settings.py's DATABASE_LOCK_TIMEOUT and DATABASE_STATEMENT_TIMEOUT)
         # are the database's own: every server connection PgBouncer opens has them.
         for setting, value in (
-            ("lock_timeout", "2s"),
-            ("statement_timeout", "10s"),
+            ("lock_timeout", os.environ.get("DATABASE_LOCK_TIMEOUT", "2s")),
+            ("statement_timeout", os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10s")),
             ("timezone", "UTC"),
         ):
             self.sql(f"ALTER DATABASE \"{self.database}\" SET {setting} = '{value}'")
@@ -406,7 +464,7 @@ class Cluster:
         if replica_of is not None:
             args += ["--replicaof", "127.0.0.1", replica_of]
         self._spawn(f"redis-{port}", args)
-        wait_for(lambda: listening(port), 10, f"redis-server :{port} did not listen")
+        self._wait_listening(f"redis-{port}", port, 10)
 
     def _sentinels(self) -> None:
         for port in self.ports.sentinels:
@@ -423,7 +481,7 @@ class Cluster:
                 f"sentinel parallel-syncs {SENTINEL_SERVICE} 1\n"
             )
             self._spawn(f"sentinel-{port}", ["redis-sentinel", conf])
-            wait_for(lambda p=port: listening(p), 10, f"redis-sentinel :{port} did not listen")
+            self._wait_listening(f"sentinel-{port}", port, 10)
 
     def redis_primary(self) -> int | None:
         """The port of the Redis primary, as the Sentinels' majority names it."""
@@ -481,7 +539,7 @@ class Cluster:
         if self.as_postgres:
             shutil.chown(conf_dir, "postgres", "postgres")
         self._spawn("pgbouncer", ["pgbouncer", conf_dir / "pgbouncer.ini"], postgres=True)
-        wait_for(lambda: listening(self.ports.pgbouncer), 10, "pgbouncer did not listen")
+        self._wait_listening("pgbouncer", self.ports.pgbouncer, 10)
 
     def _prepare_shop(self) -> None:
         self.manage("migrate", "--noinput", "-v0")
@@ -514,7 +572,7 @@ class Cluster:
             env=env,
             cwd=ROOT,
         )
-        wait_for(lambda: listening(port), 60, f"{self.node_name(index)} did not listen")
+        self._wait_listening(self.node_name(index), port, 60)
 
     def kill_node(self, index: int) -> None:
         self.kill(self.node_name(index))
@@ -582,7 +640,15 @@ frontend stats
         )
         self._run(["haproxy", "-c", "-q", "-f", config])
         self._spawn("haproxy", ["haproxy", "-f", config])
-        wait_for(lambda: listening(self.ports.web), 10, "haproxy did not listen")
+        self._wait_listening("haproxy", self.ports.web, 10)
+
+    def _wait_listening(self, name: str, port: int, seconds: float) -> None:
+        def up() -> bool:
+            if not self.alive(name):
+                raise RuntimeError(f"{name} exited; see {self.log(name)}")
+            return listening(port)
+
+        wait_for(up, seconds, f"{name} did not listen on :{port}")
 
     def haproxy_command(self, command: str) -> str:
         with socket.socket(socket.AF_UNIX) as sock:
@@ -614,16 +680,24 @@ frontend stats
                 f"missing {', '.join(missing)}: install Debian's {DEBIAN_PACKAGES} "
                 "(make cluster-install)"
             )
-        if self.path("state.json").exists():
-            raise RuntimeError(f"a cluster is already in {self.dir}: stop it first (down)")
+        if self.dir.exists() and any(self.dir.iterdir()):
+            raise AlreadyThere(
+                f"{self.dir} is not empty: a cluster runs there, or one left it behind "
+                "(make cluster-down stops and removes it)"
+            )
+        taken = [port for port in self.ports.all() if listening(port)]
+        if taken:
+            raise RuntimeError(f"ports already in use on 127.0.0.1: {taken}")
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.dir.chmod(0o755)
-        self.path("logs").mkdir(exist_ok=True)
-        self.path("media").mkdir(exist_ok=True)
+        self.dir.chmod(0o755)  # PostgreSQL, as "postgres", works under it
+        self.path(MARKER).touch()
+        self.path("logs").mkdir()
+        self.path("media").mkdir()
         self.secret = secrets.token_urlsafe(40)
-        secret = self.path("secret")
-        secret.write_text(self.secret)
-        secret.chmod(0o600)
+        with os.fdopen(
+            os.open(self.path("secret"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w"
+        ) as secret:
+            secret.write(self.secret)
         self._save()
         self._postgres()
         self._redis(0)
@@ -641,6 +715,18 @@ frontend stats
             30,
             "HAProxy did not see every node up",
         )
+        # Up means serving: the database and Redis answer through the whole chain.
+        wait_for(self._healthy, 30, f"{self.url}/healthz did not answer 200")
+
+    def _healthy(self) -> bool:
+        import http.client
+
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", self.ports.web, timeout=5)
+            connection.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
 
     def down(self, *, remove: bool = True) -> None:
         for name in [n for n in ("haproxy", "worker") if n in self.pids]:
@@ -655,10 +741,12 @@ frontend stats
                     self._pg_ctl(role, "stop", "-m", "fast")
                 except RuntimeError as error:
                     print(error, file=sys.stderr)
+        for name in [n for n in list(self.pids) if n.startswith("sentinel")]:
+            self.stop(name)  # the Sentinels first: no failover as Redis stops
         for name in list(self.pids):
-            self.stop(name)  # Redis and the Sentinels
+            self.stop(name)
         if remove:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            remove_cluster_dir(self.dir)
 
     def describe(self) -> str:
         nodes = ", ".join(f"{self.node_name(i)} :{port}" for i, port in enumerate(self.ports.nodes))
@@ -685,13 +773,18 @@ def main() -> None:
         cluster = Cluster(args.dir)
         try:
             cluster.up()
-        except (RuntimeError, KeyboardInterrupt) as error:
+        except AlreadyThere as error:
             print(f"cluster: {error}", file=sys.stderr)
-            if cluster.pids or cluster.path("pg").exists():
-                print("cluster: stopping what had started", file=sys.stderr)
-                cluster.down(remove=False)
-                cluster.path("state.json").unlink(missing_ok=True)
-                print(f"cluster: logs are in {cluster.path('logs')}", file=sys.stderr)
+            sys.exit(1)
+        except (Exception, KeyboardInterrupt) as error:
+            print(f"cluster: {error}", file=sys.stderr)
+            print("cluster: stopping what had started", file=sys.stderr)
+            cluster.down(remove=False)
+            cluster.path("state.json").unlink(missing_ok=True)
+            print(
+                f"cluster: logs are in {cluster.path('logs')}; make cluster-down removes them",
+                file=sys.stderr,
+            )
             sys.exit(1)
         print(cluster.describe())
         print("  log in as      demo@baro.local / swipe-right-2026 (staff: staff@baro.local)")
@@ -699,7 +792,7 @@ def main() -> None:
     if not (args.dir / "state.json").exists():
         print(f"cluster: none running in {args.dir}")
         if args.command == "down":
-            shutil.rmtree(args.dir, ignore_errors=True)
+            remove_cluster_dir(args.dir)
         return
     cluster = Cluster.load(args.dir)
     if args.command == "down":

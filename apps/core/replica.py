@@ -14,8 +14,10 @@ cookie; while it lasts that shopper's pages read the primary, so nobody sees the
 swipe come back because the replica is a moment behind. The cookie cannot harm anyone
 who forges it: it only sends that browser's reads to the primary.
 
-A replica that does not answer, or lags further behind than the cookie lasts, is left
-alone for a few seconds, and those pages read the primary meanwhile.
+A replica that does not answer, is not streaming from the primary, or lags further
+behind than the cookie lasts, is left alone for a few seconds, and those pages read the
+primary meanwhile; a page that met a replica fault half-way is served again from the
+primary.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connections
 
-from .faults import burst_log
+from .faults import burst_log, outage_kind
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,12 @@ RESTING = 5.0  # seconds a replica that failed a look is left alone
 _reads: contextvars.ContextVar[str] = contextvars.ContextVar("baro_reads", default=PRIMARY)
 
 # Where the replica stands: WAL received from the primary and WAL replayed (applied).
+# A replica whose WAL receiver is not streaming (the link to the primary is cut, or
+# being made again) receives nothing and so shows no replay lag while the primary moves
+# on: it is not fit either.
 POSITION_SQL = """
 SELECT pg_is_in_recovery(),
+       EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'),
        pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,
        pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint
 """
@@ -97,14 +103,19 @@ class ReplicaHealth:
         try:
             with connections[REPLICA].cursor() as cursor:
                 cursor.execute(POSITION_SQL)
-                in_recovery, received, replayed = cursor.fetchone()
+                in_recovery, streaming, received, replayed = cursor.fetchone()
         except DatabaseError as error:
             connections[REPLICA].close()
             self._log("did not answer (%s)", error)
             return False
+        if in_recovery and not streaming:
+            self._log("is not streaming from the primary%s", "")
+            return False
         with self._lock:
             lag = self.lag(now, in_recovery, received, replayed)
-        if lag > settings.BARO_REPLICA_PIN_SECONDS:
+        # Looked at once a second: a lag seen now may be a second older by the next look,
+        # and the pin must outlast it.
+        if lag > settings.BARO_REPLICA_PIN_SECONDS - CHECK_EVERY:
             self._log("has WAL waiting %.1f s to be replayed", lag)
             return False
         return True
@@ -173,7 +184,23 @@ class ReplicaMiddleware:
             and _usable()
         ):
             _reads.set(REPLICA)
+            request._replica_view = (view_func, view_args, view_kwargs)
         return None
+
+    def process_exception(self, request, exception):
+        """A page that read the replica and met a database fault (the replica went away
+        after the check, a statement ran past its limit, a recovery conflict) is served
+        once more from the primary, and the replica rests. A fault of the primary's
+        raises again from there, and is the usual 503."""
+        view = getattr(request, "_replica_view", None)
+        if view is None or outage_kind(exception) != "database":
+            return None
+        request._replica_view = None
+        connections[REPLICA].close()
+        health.failed(exception)
+        _reads.set(PRIMARY)
+        view_func, view_args, view_kwargs = view
+        return view_func(request, *view_args, **view_kwargs)
 
 
 class ReplicaRouter:

@@ -57,15 +57,18 @@ def cluster():
         )
         shop.down()
         raise RuntimeError(f"the cluster did not come up; its logs:\n{logs}") from None
-    yield shop
-    # The parts' logs outlive the cluster, for a drill that failed (test-artifacts/).
-    keep = Path(__file__).resolve().parents[2] / "test-artifacts" / "cluster-logs"
-    shutil.rmtree(keep, ignore_errors=True)
-    shutil.copytree(workdir / "logs", keep, dirs_exist_ok=True)
-    for role in ("primary", "replica"):
-        if (workdir / "pg" / f"{role}.log").exists():
-            shutil.copy(workdir / "pg" / f"{role}.log", keep / f"postgres-{role}.log")
-    shop.down()
+    try:
+        yield shop
+    finally:
+        try:  # the parts' logs outlive the cluster, for a drill that failed
+            keep = Path(__file__).resolve().parents[2] / "test-artifacts" / "cluster-logs"
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(workdir / "logs", keep, dirs_exist_ok=True)
+            for role in ("primary", "replica"):
+                if (workdir / "pg" / f"{role}.log").exists():
+                    shutil.copy(workdir / "pg" / f"{role}.log", keep / f"postgres-{role}.log")
+        finally:
+            shop.down()
 
 
 def email(index: int) -> str:

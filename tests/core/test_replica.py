@@ -103,6 +103,45 @@ def test_a_replica_that_cannot_be_used_leaves_every_read_on_the_primary(monkeypa
     assert set(seen.values()) == {"default"}
 
 
+def test_a_page_that_met_a_replica_fault_is_served_again_from_the_primary(
+    replica_answers, rf, monkeypatch
+):
+    from tests.conftest import server_gone
+
+    closed = []
+
+    class Replica:
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(replica, "connections", {replica.REPLICA: Replica()})
+    monkeypatch.setattr(replica, "health", replica.ReplicaHealth())
+    reads = []
+
+    def view(request):
+        reads.append(replica._reads.get())
+        if replica._reads.get() == replica.REPLICA:
+            raise server_gone()
+        return HttpResponse("from the primary")
+
+    request = rf.get("/products/")
+    request.resolver_match = resolve("/products/")
+    middleware = replica.ReplicaMiddleware(lambda request: HttpResponse())
+    middleware.process_view(request, view, (), {})
+    try:
+        view(request)
+    except Exception as error:
+        response = middleware.process_exception(request, error)
+    assert response.content == b"from the primary"
+    assert reads == ["replica", "default"] and closed == [True]
+    assert not replica.health.fit()  # resting: the next pages read the primary at once
+    # A fault that is not the database's is not retried.
+    other = rf.get("/products/")
+    other.resolver_match = resolve("/products/")
+    middleware.process_view(other, view, (), {})
+    assert middleware.process_exception(other, ValueError("a bug")) is None
+
+
 def test_the_lag_is_how_long_received_wal_has_waited_to_be_replayed():
     health = replica.ReplicaHealth()
     # Caught up, however long since the last write: no lag.
@@ -124,7 +163,15 @@ def test_the_lag_is_how_long_received_wal_has_waited_to_be_replayed():
 def test_a_replica_further_behind_than_the_pin_is_not_fit(monkeypatch, settings):
     settings.BARO_REPLICA_PIN_SECONDS = 5
     health = replica.ReplicaHealth()
-    positions = iter([(True, 100, 100), (True, 200, 100), (True, 300, 100), (True, 300, 300)])
+    positions = iter(
+        [
+            (True, True, 100, 100),
+            (True, True, 200, 100),
+            (True, True, 300, 100),
+            (True, True, 300, 300),
+            (True, False, 300, 300),  # the link to the primary is cut
+        ]
+    )
     clock = {"now": 0.0}
 
     class Cursor:
@@ -155,6 +202,8 @@ def test_a_replica_further_behind_than_the_pin_is_not_fit(monkeypatch, settings)
     assert not health.fit()  # resting: not looked at again yet
     clock["now"] = 12.5
     assert health.fit()  # replayed (looked at again after the rest)
+    clock["now"] = 14.0
+    assert not health.fit()  # caught up with what it has, but receiving nothing
 
 
 SHOW_CLUSTER = (
@@ -195,11 +244,8 @@ def test_a_replica_url_adds_the_replica_and_its_router():
     assert shown["replica"]["TEST"]["MIRROR"] == "default"  # tests read what they wrote
     assert "lock_timeout=2s" in shown["replica"]["OPTIONS"]["options"]
     assert shown["routers"] == ["apps.core.replica.ReplicaRouter"]
-    middleware = shown["middleware"]
-    assert (
-        middleware.index("apps.core.replica.ReplicaMiddleware")
-        == middleware.index("apps.core.faults.OutageMiddleware") - 1
-    )
+    assert shown["middleware"][-1] == "apps.core.replica.ReplicaMiddleware"  # innermost
+    assert shown["replica"]["OPTIONS"]["tcp_user_timeout"] == 5000
 
     plain = json.loads(run_django(SHOW_CLUSTER, DATABASE_URL="postgres://shop@primary/baro").stdout)
     assert plain["replica"] is None and plain["routers"] == []
