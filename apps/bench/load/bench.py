@@ -253,12 +253,12 @@ def main() -> None:
 
     cluster_dir = tempfile.TemporaryDirectory(prefix="baro-bench-cluster-")
     cluster = common.ClusterServer(Path(cluster_dir.name)) if args.cluster else None
-    if cluster:
-        print("bench: starting the cluster (deploy/cluster.py)...")
-        cluster.start()
-    else:
-        common.ensure_database()
     try:
+        if cluster:
+            print("bench: starting the cluster (deploy/cluster.py)...")
+            cluster.start()  # stopped below even when it does not come up whole
+        else:
+            common.ensure_database()
         report = run(args, cluster)
     finally:
         if cluster:
