@@ -115,32 +115,43 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 
+
+def postgres_database(url: str, lock_timeout: str, statement_timeout: str) -> dict:
+    """A PostgreSQL alias from its URL: persistent connections with health checks, and
+    the two time limits as startup options (after any the URL brings, a search_path say)."""
+    database = dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        filter(
+            None,
+            [
+                options.get("options", ""),
+                f"-c lock_timeout={lock_timeout}",
+                f"-c statement_timeout={statement_timeout}",
+            ],
+        )
+    )
+    return database
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
-            conn_health_checks=True,
-        )
-    }
     # Nothing waits forever: a statement that waits this long for a row lock fails with
     # SQLSTATE 55P03 (a checkout retries once, then says "busy"), and no statement runs
     # longer than DATABASE_STATEMENT_TIMEOUT. The long jobs (seed_demo, the EXPLAIN
     # commands) lift the statement limit for their own connection; "0" turns a limit off.
     DATABASE_LOCK_TIMEOUT = os.environ.get("DATABASE_LOCK_TIMEOUT", "2s")
     DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10s")
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(
-        filter(
-            None,
-            [
-                _options.get("options", ""),  # e.g. a search_path from DATABASE_URL
-                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}",
-                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
-            ],
+    DATABASES = {
+        "default": postgres_database(
+            DATABASE_URL, DATABASE_LOCK_TIMEOUT, DATABASE_STATEMENT_TIMEOUT
         )
-    )
+    }
+    _options = DATABASES["default"]["OPTIONS"]
     _options.setdefault("connect_timeout", 3)
     # Behind PgBouncer in transaction pooling (DATABASE_TRANSACTION_POOLING=1) a client's
     # statements may run on a different server connection each transaction, so nothing
@@ -158,25 +169,12 @@ if DATABASE_URL:
     # and in tests the primary itself.
     DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
     if DATABASE_REPLICA_URL:
-        DATABASES["replica"] = dj_database_url.parse(
-            DATABASE_REPLICA_URL,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
-            conn_health_checks=True,
-        )
-        _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
-        _replica_options["options"] = " ".join(
-            filter(
-                None,
-                [
-                    _replica_options.get("options", ""),
-                    f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}",
-                    f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
-                ],
-            )
+        DATABASES["replica"] = postgres_database(
+            DATABASE_REPLICA_URL, DATABASE_LOCK_TIMEOUT, DATABASE_STATEMENT_TIMEOUT
         )
         # Connected directly, not through a pooler: a replica that stops answering is
         # given up on within seconds (TCP keepalives, an unacknowledged-send limit).
-        _replica_options.update(
+        DATABASES["replica"]["OPTIONS"].update(
             connect_timeout=1,
             keepalives=1,
             keepalives_idle=5,

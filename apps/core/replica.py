@@ -109,7 +109,7 @@ class ReplicaHealth:
             self._log("did not answer (%s)", error)
             return False
         if in_recovery and not streaming:
-            self._log("is not streaming from the primary%s", "")
+            self._log("is not streaming from the primary")
             return False
         with self._lock:
             lag = self.lag(now, in_recovery, received, replayed)
