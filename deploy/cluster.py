@@ -565,7 +565,6 @@ class Cluster:
             # Each node's workers take nodes base+0, base+1, ... (gunicorn.conf.py).
             BARO_TSID_NODE=str(100 * (index + 1)),
         )
-        env.update(self.node_env)
         self._spawn(
             self.node_name(index),
             [self.python, "-m", "gunicorn", "baro.wsgi:application"],
@@ -660,16 +659,20 @@ frontend stats
                 chunks.append(chunk)
         return b"".join(chunks).decode()
 
-    def node_states(self) -> dict[str, str]:
-        """HAProxy's view of each node: UP, DOWN, or a transition (e.g. 'UP 1/2')."""
+    def node_stats(self) -> dict[str, dict[str, str]]:
+        """HAProxy's statistics row of each node (``show stat``), by node name."""
         lines = self.haproxy_command("show stat").splitlines()
         header = lines[0].lstrip("# ").split(",")
-        states = {}
-        for line in lines[1:]:
-            row = dict(zip(header, line.split(","), strict=False))
-            if row.get("pxname") == "nodes" and row.get("svname", "").startswith("node"):
-                states[row["svname"]] = row["status"]
-        return states
+        rows = (dict(zip(header, line.split(","), strict=False)) for line in lines[1:])
+        return {
+            row["svname"]: row
+            for row in rows
+            if row.get("pxname") == "nodes" and row.get("svname", "").startswith("node")
+        }
+
+    def node_states(self) -> dict[str, str]:
+        """HAProxy's view of each node: UP, DOWN, or a transition (e.g. 'UP 1/2')."""
+        return {name: row["status"] for name, row in self.node_stats().items()}
 
     # --- the whole -------------------------------------------------------------------
 

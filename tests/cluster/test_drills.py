@@ -81,13 +81,7 @@ def buy_one(shopper: Shopper, variant: int) -> int | None:
 
 def sessions_sent_to(cluster, node: str) -> int:
     """HAProxy's count of requests it has sent to ``node`` so far."""
-    lines = cluster.haproxy_command("show stat").splitlines()
-    header = lines[0].lstrip("# ").split(",")
-    for line in lines[1:]:
-        row = dict(zip(header, line.split(","), strict=False))
-        if row.get("pxname") == "nodes" and row.get("svname") == node:
-            return int(row["stot"])
-    raise AssertionError(f"HAProxy has no {node}")
+    return int(cluster.node_stats()[node]["stot"])
 
 
 def test_an_app_node_killed_under_load_costs_at_most_its_requests_in_flight(cluster, shoppers):
