@@ -1,9 +1,7 @@
 """Context shared by every page that needs more than one app: the project package
 sits above the apps, so it may read from swipe and orders together."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from apps.orders.models import CartItem
 from apps.swipe.models import Swipe
@@ -26,29 +24,19 @@ def header(request):
 
 
 def header_counts(user) -> dict[str, int]:
+    """Two counts in one statement, written out: the ORM's subquery expressions took
+    4 ms of Python to build for a statement PostgreSQL answers in 0.15 ms
+    (docs/performance.md). Read on the primary, as a shopper's own writes are."""
     if user is None or not user.is_authenticated:
         return {"liked": 0, "cart": 0}
-    likes = (
-        Swipe.objects.filter(user=OuterRef("pk"), reaction=Swipe.Reaction.LIKE)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    cart = (
-        CartItem.objects.filter(user=OuterRef("pk"))
-        .order_by()
-        .values("user")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            liked=Coalesce(Subquery(likes, output_field=IntegerField()), 0),
-            cart=Coalesce(Subquery(cart, output_field=IntegerField()), 0),
-        )
-        .first()
-    )
-    return row or {"liked": 0, "cart": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(_HEADER_COUNTS, [user.pk, Swipe.Reaction.LIKE.value, user.pk])
+        liked, cart = cursor.fetchone()
+    return {"liked": int(liked), "cart": int(cart)}
+
+
+# Table names from the models; every value is a parameter.
+_HEADER_COUNTS = (
+    f"SELECT (SELECT COUNT(*) FROM {Swipe._meta.db_table} WHERE user_id = %s AND reaction = %s),"  # noqa: S608
+    f" (SELECT COALESCE(SUM(quantity), 0) FROM {CartItem._meta.db_table} WHERE user_id = %s)"
+)

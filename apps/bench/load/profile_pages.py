@@ -26,6 +26,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
+        "--sort", default="tottime", help="cProfile order: tottime (default) or cumulative."
+    )
+    parser.add_argument(
+        "--only", default="", help="Restrict the cProfile listing to paths containing this."
+    )
+    parser.add_argument(
+        "--queries", action="store_true", help="Also list each page's SQL statements."
+    )
+    parser.add_argument(
         "--session-engine",
         help="Measure with another session engine (e.g. django.contrib.sessions.backends.cache).",
     )
@@ -37,7 +46,9 @@ def main() -> None:
     args = parser.parse_args()
     common.setup_django()
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     if args.session_engine:
         settings.SESSION_ENGINE = args.session_engine
@@ -72,6 +83,12 @@ def main() -> None:
             client.post(f"/swipe/{top.group(1)}/", {"reaction": "dislike"}, **htmx)
 
     for name, url in pages.items():
+        if args.queries:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            print(f"{name}: {len(queries)} queries")
+            for query in queries.captured_queries:
+                print(f"    {query['time']:>6} s  {query['sql'][:150]}")
         client.get(url)
         started = time.perf_counter()
         for _ in range(args.rounds):
@@ -93,7 +110,8 @@ def main() -> None:
         if not args.anonymous:
             swipe()
     profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    stats.print_stats(*([args.only] if args.only else []), args.top)
 
 
 if __name__ == "__main__":
