@@ -77,7 +77,7 @@ def product_list(request):
     return render(request, "products/list.html", context)
 
 
-def _product_or_404(product_id) -> Product:
+def _product_or_404(product_id) -> selectors.ProductDetail:
     try:
         return selectors.product_detail(product_id=product_id)
     except Product.DoesNotExist:
@@ -86,9 +86,8 @@ def _product_or_404(product_id) -> Product:
 
 @require_GET
 def product_detail(request, product_id):
-    product = _product_or_404(product_id)
-    variants = list(product.variants.all())
-    images = list(product.images.all())
+    detail = _product_or_404(product_id)
+    product, variants, images = detail.product, detail.variants, detail.images
     context = {
         "product": product,
         "colour_groups": selectors.by_colour(variants),
