@@ -107,6 +107,31 @@ def test_product_page_shows_sizes_stock_state_and_like_button(client):
     assert 'name="liked" value="1"' in body
 
 
+def test_product_page_lists_sizes_and_photos_in_position_order_and_the_shoppers_like(client):
+    from apps.products.models import ProductImage
+
+    product = ProductFactory(name="Wool Coat", store__name="Seongsu Studio")
+    for position, size in ((2, "L"), (0, "S"), (1, "M")):
+        VariantFactory(product=product, size=size, position=position, stock=5)
+    for position, alt in ((1, "Back view"), (0, "Front view")):
+        ProductImage.objects.create(product=product, image="p.jpg", alt=alt, position=position)
+    shopper = UserFactory()
+    ProductLike.objects.create(user=shopper, product=product)
+    liked_by_another = ProductFactory()
+    ProductLike.objects.create(user=UserFactory(), product=liked_by_another)
+    client.force_login(shopper)
+
+    body = client.get(f"/products/{product.pk}/").content.decode()
+
+    assert re.findall(r'class="size-label">(\w+)<', body) == ["S", "M", "L"]
+    assert re.findall(r'alt="(\w+ view)"', body) == ["Front view", "Back view"]
+    assert "Seongsu Studio" in body and product.category.name in body
+    assert 'name="liked" value="0"' in body  # liked already: the button takes it back
+    assert 'name="liked" value="1"' in Client().get(f"/products/{product.pk}/").content.decode()
+    other_page = client.get(f"/products/{liked_by_another.pk}/").content.decode()
+    assert 'name="liked" value="1"' in other_page  # another shopper's like is not theirs
+
+
 def test_product_page_accepts_lowercase_ids_and_404s_bad_ones(client):
     product = ProductFactory()
     assert client.get(f"/products/{str(product.pk).lower()}/").status_code == 200

@@ -245,3 +245,28 @@ def test_a_feed_queue_that_does_not_answer_means_ranking(unreachable_cache, capl
     shown = selectors.feed_next_looks(user=user, limit=2)
     assert [look.pk for look in shown] == [best.pk, next_best.pk]
     assert "feed queue read failed" in caplog.text
+
+
+def test_the_last_swipe_is_the_shoppers_latest_and_only_theirs():
+    user, other = UserFactory(), UserFactory()
+    first, second = LookFactory(), LookFactory()
+    swipe_record(user=user, look_id=first.pk, reaction=LIKE)
+    latest = swipe_record(user=user, look_id=second.pk, reaction=DISLIKE).swipe
+    swipe_record(user=other, look_id=LookFactory().pk, reaction=LIKE)
+
+    assert selectors.last_swipe(user=user).pk == latest.pk
+    assert selectors.last_swipe(user=UserFactory()) is None
+    assert selectors.last_swipe(user=AnonymousUser()) is None
+
+
+def test_a_card_lists_its_pieces_in_the_looks_order_with_their_products():
+    look = LookFactory()
+    for position, name in ((2, "Loafers"), (0, "Coat"), (1, "Knit")):
+        LookProductFactory(look=look, position=position, product=ProductFactory(name=name))
+    other = LookFactory()
+    LookProductFactory(look=other, product=ProductFactory(name="Cap"))
+
+    cards = {card.pk: card for card in selectors.feed_next_looks(user=UserFactory(), limit=2)}
+
+    assert [entry.product.name for entry in cards[look.pk].pieces] == ["Coat", "Knit", "Loafers"]
+    assert [entry.product.name for entry in cards[other.pk].pieces] == ["Cap"]
