@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, connections, router
+from django.db import connection, router
 from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -103,6 +103,7 @@ def _score(taste: Taste) -> RawSQL:
 _LOOK = Columns(Look, "l")
 _ENTRY = Columns(LookProduct, "lp")
 _PRODUCT = Columns(Product, "p")
+_SWIPE = Columns(Swipe, "s")
 
 
 def _with_products(looks: list[Look]) -> list[Look]:
@@ -136,14 +137,14 @@ def _unswiped_looks(*, user, ids: list[int]) -> list[Look]:
     if not ids:
         return []
     using = router.db_for_read(Look)
-    swipes = connections[using].ops.quote_name(Swipe._meta.db_table)
     # Only quoted names from the models and placeholders are joined; values are parameters.
     sql = (
         f"SELECT {_LOOK.sql(using)} FROM {_LOOK.table(using)}"  # noqa: S608
         f" WHERE {_LOOK.column('id', using)} IN ({placeholders(ids)})"
         f" AND {_LOOK.column('is_active', using)}"
-        f" AND NOT EXISTS (SELECT 1 FROM {swipes} s"
-        f" WHERE s.user_id = %s AND s.look_id = {_LOOK.column('id', using)})"
+        f" AND NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"
+        f" WHERE {_SWIPE.column('user', using)} = %s"
+        f" AND {_SWIPE.column('look', using)} = {_LOOK.column('id', using)})"
     )
     found = {
         look.pk: look
@@ -272,9 +273,6 @@ def feed_deck(*, user, top: int | None = None) -> list[Look]:
             deck = [*kept, *_next(user=user, limit=1, exclude=(kept[0].pk,))]
             return _with_products(deck)
     return feed_next_looks(user=user, limit=2)
-
-
-_SWIPE = Columns(Swipe, "s")
 
 
 def last_swipe(*, user) -> Swipe | None:
