@@ -186,6 +186,7 @@ class Cluster:
         # PostgreSQL and PgBouncer refuse to run as root: they run as "postgres" then.
         self.as_postgres = os.geteuid() == 0
         self.secret = ""
+        self.last_health = "none yet"
 
     # --- paths and addresses ---------------------------------------------------------
 
@@ -713,13 +714,20 @@ frontend stats
             self.start_node(index)
         self._worker()
         self._haproxy()
-        wait_for(
-            lambda: set(self.node_states().values()) == {"UP"},
-            30,
-            "HAProxy did not see every node up",
-        )
+        wait_for(self._every_node_up, 30, "HAProxy did not see every node up")
         # Up means serving: the database and Redis answer through the whole chain.
-        wait_for(self._healthy, 30, f"{self.url}/healthz did not answer 200")
+        try:
+            wait_for(self._healthy, 30, f"{self.url}/healthz did not answer 200")
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; its last answer: {self.last_health}") from None
+
+    def _every_node_up(self) -> bool:
+        # Just after start, the statistics socket may not answer yet, or answer nothing.
+        try:
+            states = self.node_states()
+        except (OSError, IndexError):
+            return False
+        return len(states) == len(self.ports.nodes) and set(states.values()) == {"UP"}
 
     def _healthy(self) -> bool:
         import http.client
@@ -727,8 +735,11 @@ frontend stats
         try:
             connection = http.client.HTTPConnection("127.0.0.1", self.ports.web, timeout=5)
             connection.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-            return connection.getresponse().status == 200
-        except OSError:
+            response = connection.getresponse()
+            self.last_health = f"{response.status} {response.read(200).decode(errors='replace')}"
+            return response.status == 200
+        except OSError as error:
+            self.last_health = repr(error)
             return False
 
     def down(self, *, remove: bool = True) -> None:

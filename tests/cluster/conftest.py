@@ -50,13 +50,13 @@ def cluster():
     shop = Cluster(workdir, Ports.spare())
     try:
         shop.up()
-    except Exception:
+    except Exception as error:
         logs = "\n".join(
             f"--- {log.name}\n{log.read_text(errors='replace')[-1500:]}"
-            for log in sorted(workdir.glob("logs/*.log"))
+            for log in sorted([*workdir.glob("logs/*.log"), *workdir.glob("pg/*.log")])
         )
         shop.down()
-        raise RuntimeError(f"the cluster did not come up; its logs:\n{logs}") from None
+        raise RuntimeError(f"the cluster did not come up ({error}); its logs:\n{logs}") from None
     try:
         yield shop
     finally:
