@@ -16,8 +16,8 @@ from apps.core.pages import digest
 from apps.core.pagination import Page, keyset_page
 from apps.core.rows import Columns, fetch, placeholders
 from apps.products.models import Product, Variant
-from apps.products.rules import size_price, stock_state
-from apps.products.selectors import by_colour
+from apps.products.rules import stock_state
+from apps.products.selectors import by_colour, size_states
 
 from .models import Look, LookImage, LookProduct, Swipe
 
@@ -387,26 +387,22 @@ def look_detail(*, look_id: int) -> dict | None:
             _cached("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
     if data is None:
         return None
-    variant_ids = [v["id"] for product in data["products"] for v in product["variants"]]
-    # Plain rows, not model instances: this runs on every look page.
-    fresh = {
-        variant_id: (stock, size_price(price_override, base_price), base_price, on_sale)
-        for variant_id, stock, price_override, base_price, on_sale in Variant.objects.filter(
-            pk__in=variant_ids
-        ).values_list("id", "stock", "price_override", "product__base_price", "product__is_active")
-    }
+    fresh = size_states(v["id"] for product in data["products"] for v in product["variants"])
     products = []
     for product in data["products"]:
         sizes = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
-        if sizes and not sizes[0][3]:
+        if sizes and not sizes[0].on_sale:
             continue  # taken off sale since the page was cached
         if sizes:
-            product["price"] = sizes[0][2]
+            product["price"] = sizes[0].base_price
         variants = []
         for variant in product["variants"]:
             if variant["id"] not in fresh:
                 continue  # a size deleted since
-            variant["stock"], variant["price"] = fresh[variant["id"]][:2]
+            variant["stock"], variant["price"] = (
+                fresh[variant["id"]].stock,
+                fresh[variant["id"]].price,
+            )
             variant["stock_state"] = stock_state(variant["stock"])
             variant["pk"] = tsid.encode(variant["id"])
             variants.append(variant)

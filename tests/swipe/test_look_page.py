@@ -47,6 +47,10 @@ def test_the_cached_piece_list_follows_every_sale_price_and_rename(client):
     Variant.objects.filter(pk=size.pk).update(stock=4)
     Product.objects.filter(pk=coat.product_id).update(base_price=89_000)
     assert "₩89,000" in page() and "₩99,000" not in page()
+    # A size priced on its own shows its price beside it; the piece keeps the product's.
+    Variant.objects.filter(pk=size.pk).update(price_override=79_000)
+    assert '<div class="price">₩89,000</div>' in page()
+    assert '<span class="size-note">₩79,000</span>' in page()
     # A rename reaches the page when the admin drops the look's entry (as it does).
     Product.objects.filter(pk=coat.product_id).update(name="Camel coat")
     from apps.swipe.selectors import look_detail_invalidate
