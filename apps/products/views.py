@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.decorators import login_required
+from apps.core.pages import digest, release
 from apps.core.pagination import InvalidCursor
 
 from . import rules, selectors, services
@@ -22,6 +23,29 @@ def _page_url(query: selectors.ProductQuery, cursor: str | None) -> str:
     if cursor:
         params["cursor"] = cursor
     return "?" + urlencode(params)
+
+
+def cards_version(products) -> str:
+    """A digest of everything the product cards show, read fresh with the page (likes
+    and whether a size is in stock included), and of the release: the cards' rendering
+    is cached under it, so a change is a new entry and nothing stale is shown."""
+    return digest(
+        [
+            release(),
+            [
+                (
+                    p.pk,
+                    p.name,
+                    p.base_price,
+                    p.thumbnail.name,
+                    p.likes_count,
+                    p.in_stock,
+                    p.store.name,
+                )
+                for p in products
+            ],
+        ]
+    )
 
 
 def _navigation(query: selectors.ProductQuery, categories) -> dict:
@@ -68,6 +92,7 @@ def product_list(request):
     context = {
         "query": query,
         "page": page,
+        "cards_version": cards_version(page.items),
         "next_url": _page_url(query, page.next_cursor) if page.has_next else None,
     }
     if request.htmx and cursor:

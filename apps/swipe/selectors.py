@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 
 from apps.core import tsid
 from apps.core.faults import burst_log
-from apps.core.pages import digest
+from apps.core.pages import digest, release
 from apps.core.pagination import Page, keyset_page
 from apps.core.rows import Columns, fetch, placeholders
 from apps.products.models import Product, Variant
@@ -414,8 +414,9 @@ def look_detail(*, look_id: int) -> dict | None:
     data["products"] = products
     # What the "shop the look" list shows, as one digest: its rendering is cached under
     # it ({% cache %} in swipe/detail.html), so any change (a price, a size selling
-    # out, a piece renamed) is a new entry and a stale one is never served.
-    data["version"] = digest(products)
+    # out, a piece renamed) is a new entry and a stale one is never served. The release
+    # is in it too: a deploy that changes the template renders the list again.
+    data["version"] = digest([release(), products])
     return data
 
 

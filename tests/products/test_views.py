@@ -47,6 +47,45 @@ def test_card_shows_store_price_likes_and_sold_out(client):
     assert "Sold out" in body
 
 
+def test_cached_cards_follow_every_change_to_what_they_show(client):
+    """The cards' rendering is cached under a digest of all they show: a new price, a
+    like, a size back in stock, a rename, a new photo or store name is a new entry."""
+    from apps.accounts.models import Store
+    from apps.products.models import Product, Variant
+
+    product = ProductFactory(name="Wool Coat", base_price=189_000, likes_count=42)
+    size = VariantFactory(product=product, stock=0)
+
+    def card() -> str:
+        body = client.get("/products/").content.decode()
+        return body[body.index('<article class="product-card">') : body.index("</article>")]
+
+    assert "Sold out" in card()  # rendered, then from the cache
+    changes = [
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=3), "Sold out", False),
+        (lambda: Product.objects.filter(pk=product.pk).update(base_price=99_000), "₩99,000", True),
+        (lambda: Product.objects.filter(pk=product.pk).update(likes_count=43), "♥ 43", True),
+        (
+            lambda: Product.objects.filter(pk=product.pk).update(name="Camel Coat"),
+            "Camel Coat",
+            True,
+        ),
+        (
+            lambda: Store.objects.filter(pk=product.store_id).update(name="Seoul Wool"),
+            "Seoul Wool",
+            True,
+        ),
+        (
+            lambda: Product.objects.filter(pk=product.pk).update(thumbnail="p/new.jpg"),
+            "p/new.jpg",
+            True,
+        ),
+    ]
+    for change, text, shown in changes:
+        change()
+        assert (text in card()) is shown, text
+
+
 def test_list_queries_stay_bounded_whatever_the_page_size(client, django_assert_max_num_queries):
     for _ in range(30):
         VariantFactory(product=ProductFactory())
