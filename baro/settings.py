@@ -308,6 +308,9 @@ LOGOUT_REDIRECT_URL = "swipe:feed"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Loads the logged-in shopper on every request; it checks no passwords
+    # (apps/accounts/backends.py).
+    "apps.accounts.backends.SessionBackend",
 ]
 
 # Accounts are django-allauth's (apps/accounts/adapters.py): email and password, with

@@ -212,12 +212,14 @@ def log_in_sessions(users) -> dict[int, str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils.module_loading import import_string
 
+    from apps.accounts.backends import SESSION_BACKEND
+
     store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
     cookies = {}
     for user in users:
         session = store_class()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = SESSION_BACKEND  # what every log-in records
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         cookies[user.pk] = session.session_key

@@ -43,8 +43,17 @@ def main() -> None:
         action="store_true",
         help="A visitor who is not logged in: the public pages only, no swipes.",
     )
+    parser.add_argument(
+        "--user-load",
+        action="store_true",
+        help="Only compare loading the logged-in user through ModelBackend and "
+        "SessionBackend, alternated in this process (CPU per request, 5 runs each).",
+    )
     args = parser.parse_args()
     common.setup_django()
+    if args.user_load:
+        compare_user_load()
+        return
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -117,6 +126,42 @@ def main() -> None:
     profile.disable()
     stats = pstats.Stats(profile).sort_stats(args.sort)
     stats.print_stats(*([args.only] if args.only else []), args.top)
+
+
+def compare_user_load(runs: int = 5, calls: int = 2000) -> None:
+    """django.contrib.auth.get_user for one session, recorded once with each backend."""
+    from django.contrib import auth
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from apps.accounts.backends import SESSION_BACKEND
+    from apps.accounts.models import User
+
+    user = User.objects.filter(email__startswith="bench-shopper-").order_by("email").first()
+    backends = {"ModelBackend": "django.contrib.auth.backends.ModelBackend"}
+    backends["SessionBackend"] = SESSION_BACKEND
+    cpu: dict[str, list[float]] = {name: [] for name in backends}
+    for _ in range(runs):
+        for name, path in backends.items():
+            request = RequestFactory().get("/")
+            request.session = SessionStore()
+            request.session.update(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: path,
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            )
+            assert auth.get_user(request).pk == user.pk
+            started = time.process_time()
+            for _ in range(calls):
+                auth.get_user(request)
+            cpu[name].append((time.process_time() - started) / calls * 1e6)
+    for name, values in cpu.items():
+        values.sort()
+        listed = ", ".join(f"{value:.0f}" for value in values)
+        print(f"{name:<16} {values[len(values) // 2]:5.0f} us of CPU per request ({listed})")
 
 
 if __name__ == "__main__":
