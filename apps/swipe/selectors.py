@@ -311,7 +311,7 @@ def liked_looks(*, user, cursor: str | None, size: int = LIKED_PAGE_SIZE) -> Pag
 
 
 def _detail_key(look_id: int) -> str:
-    return f"look-detail:v2:{tsid.encode(int(look_id))}"
+    return f"look-detail:v3:{tsid.encode(int(look_id))}"
 
 
 def _load_look_detail(look_id: int) -> dict | None:
@@ -354,6 +354,7 @@ def _load_look_detail(look_id: int) -> dict | None:
                 "variants": [
                     {
                         "id": int(v.pk),
+                        "pk": tsid.encode(int(v.pk)),
                         "size": v.size,
                         "colour": v.colour,
                         "label": v.label,
@@ -404,7 +405,6 @@ def look_detail(*, look_id: int) -> dict | None:
                 fresh[variant["id"]].price,
             )
             variant["stock_state"] = stock_state(variant["stock"])
-            variant["pk"] = tsid.encode(variant["id"])
             variants.append(variant)
         product["variants"] = variants
         product["field_name"] = f"variant-{len(products)}"  # one size choice per piece

@@ -101,4 +101,7 @@ def look_detail(request, look_id):
     look = selectors.look_detail(look_id=look_id)
     if look is None:
         raise Http404("No such look.")
-    return render_public(request, "swipe/detail.html", {"look": look}, version=digest(look))
+    # The pieces are already digested in look["version"]: the rest of the page is digested
+    # with it, rather than all of it twice.
+    page = digest({key: value for key, value in look.items() if key != "products"})
+    return render_public(request, "swipe/detail.html", {"look": look}, version=page)

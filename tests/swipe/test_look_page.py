@@ -3,6 +3,7 @@ import re
 import pytest
 from django.test import Client
 
+from apps.core import tsid
 from tests.factories import LookFactory, LookProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,10 +13,11 @@ def test_look_page_is_one_form_with_a_picker_per_piece(client):
     look = LookFactory()
     coat = LookProductFactory(look=look, position=0).product
     boots = LookProductFactory(look=look, position=1).product
-    VariantFactory(product=coat, size="M", colour="camel", stock=2)
+    camel = VariantFactory(product=coat, size="M", colour="camel", stock=2)
     VariantFactory(product=coat, size="M", colour="black", stock=5)
     VariantFactory(product=boots, size="260", stock=0)
     body = client.get(f"/looks/{look.pk}/").content.decode()
+    assert f'name="variant-0" value="{tsid.encode(camel.pk)}"' in body  # the size it buys
     assert body.count('<form id="look-buy"') == 1
     assert body.count('name="variant-0"') == 3  # the coat: two colours of M, and Skip
     assert 'name="variant-0" value="" checked' in body  # left out unless picked
