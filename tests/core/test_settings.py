@@ -83,6 +83,25 @@ def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions()
     assert shown["fragment_options"]["IGNORE_EXCEPTIONS"] is True
 
 
+@pytest.mark.parametrize(
+    ("env", "prepared"),
+    [
+        ({}, True),
+        ({"DATABASE_PREPARED_STATEMENTS": "0"}, False),
+        # PgBouncer in transaction pooling hands each transaction any server session.
+        ({"DATABASE_TRANSACTION_POOLING": "1"}, False),
+    ],
+)
+def test_statements_are_prepared_only_on_a_connection_of_their_own(env, prepared):
+    result = run_django(
+        SHOW, DATABASE_URL="postgres://postgres@127.0.0.1:5432/baro", REDIS_URL="", **env
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)["options"]
+    assert options.get("server_side_binding", False) is prepared
+    assert options.get("prepare_threshold") == (5 if prepared else None)
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_django(SHOW, DJANGO_DEBUG="0")
     assert result.returncode != 0
