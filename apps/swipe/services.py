@@ -40,7 +40,7 @@ def _insert_first_swipe(*, user, look_id: int, reaction: str) -> Swipe | None:
     unique index decides, ``ON CONFLICT DO NOTHING``). On PostgreSQL a like also counts
     in that statement. None when nothing was inserted: the caller then finds out why.
 
-    The swipe is every page's most frequent write; through the ORM it took an EXISTS,
+    The swipe is the shop's most frequent write; through the ORM it took an EXISTS,
     a savepoint around the INSERT and an UPDATE, seven round trips with BEGIN and
     COMMIT (docs/performance.md).
     """
