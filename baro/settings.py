@@ -170,12 +170,12 @@ if DATABASE_URL:
     # (docs/performance.md). That needs the values sent apart from the statement
     # (server-side binding) and one server session per connection, so never behind
     # PgBouncer in transaction pooling. DATABASE_PREPARED_STATEMENTS=0 turns it off.
-    PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+    _PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
     DATABASE_PREPARED_STATEMENTS = not DATABASE_TRANSACTION_POOLING and env_bool(
         "DATABASE_PREPARED_STATEMENTS", True
     )
     if DATABASE_PREPARED_STATEMENTS:
-        _options.update(PREPARED)
+        _options.update(_PREPARED)
     # A streaming replica for the catalogue, look and feed pages (apps/core/replica.py):
     # the same limits as the primary, a quicker give-up (the primary is the fallback),
     # and in tests the primary itself.
@@ -195,7 +195,7 @@ if DATABASE_URL:
             tcp_user_timeout=5000,
         )
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            DATABASES["replica"]["OPTIONS"].update(PREPARED)
+            DATABASES["replica"]["OPTIONS"].update(_PREPARED)
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
         DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
         # Innermost, after the outage middleware: a replica fault reaches it first and

@@ -398,13 +398,11 @@ def look_detail(*, look_id: int) -> dict | None:
             product["price"] = sizes[0].base_price
         variants = []
         for variant in product["variants"]:
-            if variant["id"] not in fresh:
+            state = fresh.get(variant["id"])
+            if state is None:
                 continue  # a size deleted since
-            variant["stock"], variant["price"] = (
-                fresh[variant["id"]].stock,
-                fresh[variant["id"]].price,
-            )
-            variant["stock_state"] = stock_state(variant["stock"])
+            variant["stock"], variant["price"] = state.stock, state.price
+            variant["stock_state"] = stock_state(state.stock)
             variants.append(variant)
         product["variants"] = variants
         product["field_name"] = f"variant-{len(products)}"  # one size choice per piece
