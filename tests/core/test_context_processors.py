@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.urls import set_script_prefix
 
 from apps.orders.models import CartItem
 from apps.swipe.models import Swipe
@@ -38,3 +39,38 @@ def test_header_counts_are_zero_for_visitors(client):
     body = client.get("/").content.decode()
     assert 'id="liked-count" class="liked-count"></span>' in body
     assert re.search(r'id="cart-count" class="badge" hidden aria-label="0 items', body)
+
+
+def test_the_header_links_go_where_they_say_under_any_url_prefix(client):
+    """The header's links are reversed once per prefix, not per page: a shop mounted
+    under a prefix still links inside it."""
+    nav = re.compile(
+        r'<a (?:class|aria-current)[^>]*href="([^"]+)"[^>]*>\s*<svg[^>]*>.*?<span[^>]*>([^<]+)</span>',
+        re.S,
+    )
+
+    def links(body: str) -> dict[str, str]:
+        return {label.strip(): href for href, label in nav.findall(body)}
+
+    assert links(client.get("/products/").content.decode()) == {
+        "Liked looks": "/looks/liked/",
+        "Swipe": "/",
+        "Shop": "/products/",
+        "Cart": "/cart/",
+        "Orders": "/orders/",
+        "Log in": "/accounts/login/",
+    }
+    client.force_login(UserFactory(name="Mina Park"))
+    set_script_prefix("/shop/")  # what a WSGI server mounting the shop at /shop sets
+    try:
+        body = client.get("/products/").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert links(body) == {
+        "0": "/shop/looks/liked/",  # the liked count, then "liked looks" for screen readers
+        "Swipe": "/shop/",
+        "Shop": "/shop/products/",
+        "Cart": "/shop/cart/",
+        "Orders": "/shop/orders/",
+        "Mina": "/shop/accounts/me/",
+    }
