@@ -171,9 +171,8 @@ if DATABASE_URL:
     # (server-side binding) and one server session per connection, so never behind
     # PgBouncer in transaction pooling. DATABASE_PREPARED_STATEMENTS=0 turns it off.
     _PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
-    DATABASE_PREPARED_STATEMENTS = not DATABASE_TRANSACTION_POOLING and env_bool(
-        "DATABASE_PREPARED_STATEMENTS", True
-    )
+    _PREPARED_WANTED = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+    DATABASE_PREPARED_STATEMENTS = _PREPARED_WANTED and not DATABASE_TRANSACTION_POOLING
     if DATABASE_PREPARED_STATEMENTS:
         _options.update(_PREPARED)
     # A streaming replica for the catalogue, look and feed pages (apps/core/replica.py):
@@ -194,7 +193,7 @@ if DATABASE_URL:
             keepalives_count=2,
             tcp_user_timeout=5000,
         )
-        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        if _PREPARED_WANTED:  # the replica is never behind the pooler
             DATABASES["replica"]["OPTIONS"].update(_PREPARED)
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
         DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
