@@ -229,24 +229,35 @@ def _queue_key(user) -> str:
     return f"feed-next:v1:{tsid.encode(int(user.pk))}"
 
 
-def _queued(*, user, limit: int, exclude: tuple[int, ...]) -> list[Look]:
+def _queued(
+    *, user, limit: int, exclude: tuple[int, ...] = (), first: int | None = None
+) -> list[Look]:
     """The next looks from the shopper's queue of ranked ids: each request checks the
     queued ids against the database in one query (still published, not swiped since,
     by this tab or another), and the queue is ranked again, QUEUE_LENGTH at a time,
     only when fewer than ``limit`` are left. A cache that does not answer means
-    ranking every time, as without a queue."""
+    ranking every time, as without a queue.
+
+    ``first`` is a look to put first if the shopper may still see it (the card
+    already underneath): it is checked in the same query as the queue."""
     key = _queue_key(user)
     queued = _cached("feed queue read", cache.get, key)
     if queued is _MISSING:
-        return _ranked(user=user, limit=limit, exclude=exclude)
-    if queued:
-        ids = [look_id for look_id in queued if look_id not in exclude]
-        looks = _unswiped_looks(user=user, ids=ids)
-        if len(looks) >= limit:
-            return looks[:limit]
-    looks = _ranked(user=user, limit=max(limit, QUEUE_LENGTH), exclude=exclude)
-    _cached("feed queue write", cache.set, key, [int(look.pk) for look in looks], QUEUE_SECONDS)
-    return looks[:limit]
+        kept = _unswiped_looks(user=user, ids=[first]) if first is not None else []
+        if len(kept) >= limit:
+            return kept[:limit]
+        exclude = (*exclude, *(look.pk for look in kept))
+        return [*kept, *_ranked(user=user, limit=limit - len(kept), exclude=exclude)]
+    ids = [] if first is None else [first]
+    ids += [look_id for look_id in queued or () if look_id not in exclude and look_id != first]
+    looks = _unswiped_looks(user=user, ids=ids)
+    if len(looks) >= limit:
+        return looks[:limit]
+    kept = [look for look in looks if look.pk == first]
+    exclude = (*exclude, *(look.pk for look in kept))
+    ranked = _ranked(user=user, limit=max(limit - len(kept), QUEUE_LENGTH), exclude=exclude)
+    _cached("feed queue write", cache.set, key, [int(look.pk) for look in ranked], QUEUE_SECONDS)
+    return [*kept, *ranked][:limit]
 
 
 def _next(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
@@ -268,10 +279,7 @@ def feed_deck(*, user, top: int | None = None) -> list[Look]:
     stays next even if the ranking moved, so the card never changes under a finger.
     """
     if top is not None and user.is_authenticated:
-        kept = _unswiped_looks(user=user, ids=[top])
-        if kept:
-            deck = [*kept, *_next(user=user, limit=1, exclude=(kept[0].pk,))]
-            return _with_products(deck)
+        return _with_products(_queued(user=user, limit=2, first=int(top)))
     return feed_next_looks(user=user, limit=2)
 
 

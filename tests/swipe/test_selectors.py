@@ -222,6 +222,21 @@ def test_the_next_looks_come_from_a_queue_ranked_a_batch_at_a_time(
     assert cache.get(selectors._queue_key(user)) == [look.pk for look in looks[3:6]]
 
 
+def test_after_a_swipe_the_card_underneath_and_the_queue_are_checked_in_one_query(
+    django_assert_num_queries,
+):
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    first, second, third = (look_in(cat, likes=30 - 10 * i) for i in range(3))
+    selectors.feed_next_looks(user=user, limit=2)  # queues all three
+    swipe_record(user=user, look_id=first.pk, reaction=LIKE)
+    # The swipe's answer: one query checks the card underneath with the queued ids,
+    # one loads the cards' products.
+    with django_assert_num_queries(2):
+        deck = selectors.feed_deck(user=user, top=second.pk)
+    assert [look.pk for look in deck] == [second.pk, third.pk]
+
+
 def test_a_queued_look_swiped_elsewhere_or_unpublished_is_never_shown():
     cat = CategoryFactory(position=0)
     user = UserFactory()
@@ -245,6 +260,9 @@ def test_a_feed_queue_that_does_not_answer_means_ranking(unreachable_cache, capl
     shown = selectors.feed_next_looks(user=user, limit=2)
     assert [look.pk for look in shown] == [best.pk, next_best.pk]
     assert "feed queue read failed" in caplog.text
+    # The card underneath still stays on top after a swipe.
+    deck = selectors.feed_deck(user=user, top=next_best.pk)
+    assert [look.pk for look in deck] == [next_best.pk, best.pk]
 
 
 def test_the_last_swipe_is_the_shoppers_latest_and_only_theirs():
