@@ -120,6 +120,22 @@ class _BurstLog:
 burst_log = _BurstLog()
 
 
+MISSING = object()  # what ``cache_call`` gives when the cache did not answer
+
+
+def cache_call(what: str, call, *args):
+    """One call to a cache that the database can stand in for (get, set, delete). A
+    cache that does not answer is logged, at most once a minute per kind of call (the
+    ``what`` without its last word: "feed queue" of "feed queue read"), and gives
+    ``MISSING``: the caller goes to the database instead."""
+    try:
+        return call(*args)
+    except Exception as error:
+        if burst_log.due(what.rsplit(" ", 1)[0]) is not None:
+            logger.warning("%s failed (%s)", what, error)
+        return MISSING
+
+
 def outage_response(request, kind: str, error: BaseException) -> HttpResponse:
     quiet = burst_log.due(kind)
     if quiet is not None:

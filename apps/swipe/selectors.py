@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
 from apps.core import tsid
-from apps.core.faults import burst_log
+from apps.core.faults import MISSING, cache_call
 from apps.core.pages import digest, release
 from apps.core.pagination import Page, keyset_page
 from apps.core.rows import Columns, fetch, placeholders
@@ -20,8 +19,6 @@ from apps.products.rules import stock_state
 from apps.products.selectors import by_colour, size_states
 
 from .models import Look, LookImage, LookProduct, Swipe
-
-logger = logging.getLogger(__name__)
 
 TASTE_SAMPLE = 50  # the most recent likes that shape a shopper's feed
 CATEGORY_WEIGHT = 3.0
@@ -210,21 +207,6 @@ def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     return looks
 
 
-_MISSING = object()  # what ``_cached`` gives when the cache did not answer
-
-
-def _cached(what: str, call, *args):
-    """One cache call (get, set, delete_many). A cache that does not answer is logged,
-    at most once a minute per ``what`` ("feed queue read"), and gives ``_MISSING``: the
-    caller goes to the database instead."""
-    try:
-        return call(*args)
-    except Exception as error:
-        if burst_log.due(what.rsplit(" ", 1)[0]) is not None:
-            logger.warning("%s failed (%s)", what, error)
-        return _MISSING
-
-
 def _queue_key(user) -> str:
     return f"feed-next:v1:{tsid.encode(int(user.pk))}"
 
@@ -241,8 +223,8 @@ def _queued(
     ``first`` is a look to put first if the shopper may still see it (the card
     already underneath): it is checked in the same query as the queue."""
     key = _queue_key(user)
-    queued = _cached("feed queue read", cache.get, key)
-    if queued is _MISSING:
+    queued = cache_call("feed queue read", cache.get, key)
+    if queued is MISSING:
         kept = _unswiped_looks(user=user, ids=[first]) if first is not None else []
         if len(kept) >= limit:
             return kept[:limit]
@@ -256,7 +238,7 @@ def _queued(
     kept = [look for look in looks if look.pk == first]
     exclude = (*exclude, *(look.pk for look in kept))
     ranked = _ranked(user=user, limit=max(limit - len(kept), QUEUE_LENGTH), exclude=exclude)
-    _cached("feed queue write", cache.set, key, [int(look.pk) for look in ranked], QUEUE_SECONDS)
+    cache_call("feed queue write", cache.set, key, [int(look.pk) for look in ranked], QUEUE_SECONDS)
     return [*kept, *ranked][:limit]
 
 
@@ -387,13 +369,13 @@ def look_detail(*, look_id: int) -> dict | None:
     not answer is logged and skipped.
     """
     key = _detail_key(look_id)
-    data = _cached("look detail cache read", cache.get, key)
-    if data is _MISSING:
+    data = cache_call("look detail cache read", cache.get, key)
+    if data is MISSING:
         data = key = None
     if data is None:
         data = _load_look_detail(look_id)
         if data is not None and key is not None:
-            _cached("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
+            cache_call("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
     if data is None:
         return None
     fresh = size_states(v["id"] for product in data["products"] for v in product["variants"])
@@ -428,7 +410,7 @@ def look_detail(*, look_id: int) -> dict | None:
 
 def look_detail_invalidate(*look_ids: int) -> None:
     # A failure is harmless for what a shopper pays: prices and stock are read fresh.
-    _cached(
+    cache_call(
         "look detail cache invalidation",
         cache.delete_many,
         [_detail_key(look_id) for look_id in look_ids],
