@@ -1,8 +1,7 @@
 from django import forms
 
-from .models import Category
 from .rules import SEARCH_MAX_LENGTH
-from .selectors import ProductQuery, Sort
+from .selectors import ProductQuery, Sort, category_by_slug
 
 
 class ProductListForm(forms.Form):
@@ -28,12 +27,12 @@ class ProductListForm(forms.Form):
         slug = self.cleaned_data["category"]
         if not slug:
             return None
-        try:
-            return Category.objects.get(slug=slug)
-        except Category.DoesNotExist:
+        category = category_by_slug(slug)
+        if category is None:
             raise forms.ValidationError(
                 "We don't have a “%(slug)s” category.", params={"slug": slug}
-            ) from None
+            )
+        return category
 
     def product_query(self) -> ProductQuery:
         data = self.cleaned_data

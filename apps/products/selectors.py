@@ -3,11 +3,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db import connection, connections, router
+from django.core.cache import cache
+from django.db import connection, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Store
 from apps.core import tsid
+from apps.core.faults import MISSING, cache_call
 from apps.core.pagination import Page, keyset_page
 from apps.core.rows import Columns, fetch, placeholders
 
@@ -31,8 +33,39 @@ class ProductQuery:
     text: str = ""
 
 
+CATEGORIES_KEY = "categories:v1"
+CATEGORIES_SECONDS = 5 * 60
+
+
 def category_list() -> list[Category]:
-    return list(Category.objects.all())
+    """Every category, in the shop's order: from the cache, read from the database on
+    a miss. Every list page shows them and looks a slug up in them, and staff change
+    them rarely; a save or delete drops the entry (``category_list_invalidate``). A
+    cache that does not answer means the database; the entry also expires after
+    CATEGORIES_SECONDS, the longest a change made while Redis was not answering can
+    take to show."""
+    cached = cache_call("category list cache read", cache.get, CATEGORIES_KEY)
+    if isinstance(cached, list):
+        return cached
+    categories = list(Category.objects.all())
+    if cached is not MISSING:  # a cache that did not answer is not asked again now
+        cache_call(
+            "category list cache write", cache.set, CATEGORIES_KEY, categories, CATEGORIES_SECONDS
+        )
+    return categories
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return next((category for category in category_list() if category.slug == slug), None)
+
+
+def category_list_invalidate() -> None:
+    """Drop the cached categories now and again after the commit: a page read between
+    the two may have cached the list as it was before the change."""
+    cache_call("category list cache delete", cache.delete, CATEGORIES_KEY)
+    transaction.on_commit(
+        lambda: cache_call("category list cache delete", cache.delete, CATEGORIES_KEY)
+    )
 
 
 def tsid_floor_days_ago(days: int) -> int:
