@@ -109,12 +109,39 @@ def _product_or_404(product_id) -> selectors.ProductDetail:
         raise Http404("No such product.") from None
 
 
+def page_version(product, variants, images) -> str:
+    """A digest of everything the product page's gallery and size picker show, read
+    fresh with the page (each size's stock state and price, and its stock when it says
+    "Only N left"), and of the release: their rendering is cached under it, so a change
+    is a new entry and nothing stale is shown. The forms' CSRF tokens, the like button
+    and the shopper's own state are rendered around them, never cached."""
+    return digest(
+        [
+            release(),
+            (product.pk, product.name, product.base_price, product.thumbnail.name),
+            [(image.pk, image.image.name, image.alt, image.colour) for image in images],
+            [
+                (
+                    variant.pk,
+                    variant.size,
+                    variant.colour,
+                    variant.price,
+                    variant.stock_state,
+                    variant.stock if variant.stock_state == "low" else None,
+                )
+                for variant in variants
+            ],
+        ]
+    )
+
+
 @require_GET
 def product_detail(request, product_id):
     detail = _product_or_404(product_id)
     product, variants, images = detail.product, detail.variants, detail.images
     context = {
         "product": product,
+        "page_version": page_version(product, variants, images),
         "colour_groups": selectors.by_colour(variants),
         "images": images,
         # Colour-tagged photos cover every colour, the thumbnail among them.

@@ -235,6 +235,60 @@ def test_product_page_lists_sizes_and_photos_in_position_order_and_the_shoppers_
     assert 'name="liked" value="1"' in other_page  # another shopper's like is not theirs
 
 
+def test_cached_gallery_and_sizes_follow_every_change_to_what_they_show(client):
+    """The gallery and the size picker are cached under a digest of all they show: a
+    size selling down to its last units or out, a new price, size or colour, a new,
+    changed or removed photo, a rename is a new entry. The CSRF token around them is
+    each shopper's own."""
+    from apps.products.models import Product, ProductImage, Variant
+
+    product = ProductFactory(name="Wool Coat", base_price=189_000)
+    size = VariantFactory(product=product, size="M", stock=10)
+    photo = ProductImage.objects.create(product=product, image="p/front.jpg", alt="Front")
+
+    def page(browser=client) -> str:
+        return browser.get(f"/products/{product.pk}/").content.decode()
+
+    assert "Only" not in page() and "Front" in page()  # rendered, then from the cache
+    changes = [
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=3), "Only 3 left"),
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=2), "Only 2 left"),
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=0), 'class="size is-sold-out"'),
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=0, size="XL"), ">XL<"),
+        (lambda: Variant.objects.filter(pk=size.pk).update(stock=5), "Add to cart"),
+        (lambda: Variant.objects.filter(pk=size.pk).update(price_override=99_000), "₩99,000"),
+        (lambda: Variant.objects.filter(pk=size.pk).update(colour="navy"), 'data-colour="navy"'),
+        (lambda: ProductImage.objects.filter(pk=photo.pk).update(alt="Back"), 'alt="Back"'),
+        (lambda: ProductImage.objects.filter(pk=photo.pk).update(image="p/b.jpg"), "p/b.jpg"),
+        (
+            lambda: Product.objects.filter(pk=product.pk).update(thumbnail="p/t.jpg"),
+            "p/t.jpg",
+        ),
+        (
+            lambda: ProductImage.objects.filter(pk=photo.pk).update(colour="navy"),
+            'alt="Back" data-colour="navy"',
+        ),
+        (
+            lambda: ProductImage.objects.create(product=product, image="p/side.jpg", alt="Side"),
+            'alt="Side"',
+        ),
+    ]
+    for change, shown in changes:
+        change()
+        assert shown in page(), shown
+    # The size's own price is noted while it differs from the product's.
+    assert '<span class="size-note">₩99,000</span>' in page()
+    Product.objects.filter(pk=product.pk).update(base_price=99_000)
+    assert '<span class="size-note">₩99,000</span>' not in page()
+    ProductImage.objects.all().delete()
+    assert 'alt="Wool Coat"' in page()  # the thumbnail, named after the product
+    Product.objects.filter(pk=product.pk).update(name="Camel Coat")
+    assert 'alt="Camel Coat"' in page()
+    # The buy form's token is each visitor's own, not the one of the page first cached.
+    buy_token = re.compile(r'id="product-buy".*?name="csrfmiddlewaretoken" value="([^"]+)"', re.S)
+    assert len({buy_token.search(page(Client())).group(1) for _ in range(2)}) == 2
+
+
 def test_product_page_accepts_lowercase_ids_and_404s_bad_ones(client):
     product = ProductFactory()
     assert client.get(f"/products/{str(product.pk).lower()}/").status_code == 200
