@@ -35,6 +35,9 @@ class ProductQuery:
 
 CATEGORIES_KEY = "categories:v1"
 CATEGORIES_SECONDS = 5 * 60
+# What the cache keeps of a category: plain values, not pickled instances, so a
+# process of another release reads them as well as this one.
+_CATEGORY_FIELDS = ("id", "name", "slug", "position")
 
 
 def category_list() -> list[Category]:
@@ -44,15 +47,16 @@ def category_list() -> list[Category]:
     cache that does not answer means the database; the entry also expires after
     CATEGORIES_SECONDS, the longest a change made while Redis was not answering can
     take to show."""
-    cached = cache_call("category list cache read", cache.get, CATEGORIES_KEY)
-    if isinstance(cached, list):
-        return cached
-    categories = list(Category.objects.all())
-    if cached is not MISSING:  # a cache that did not answer is not asked again now
-        cache_call(
-            "category list cache write", cache.set, CATEGORIES_KEY, categories, CATEGORIES_SECONDS
-        )
-    return categories
+    rows = cache_call("category list cache read", cache.get, CATEGORIES_KEY)
+    if not isinstance(rows, list):
+        answered = rows is not MISSING  # a cache that did not answer is not asked again now
+        rows = [tuple(row) for row in Category.objects.values_list(*_CATEGORY_FIELDS)]
+        if answered:
+            cache_call(
+                "category list cache write", cache.set, CATEGORIES_KEY, rows, CATEGORIES_SECONDS
+            )
+    # The other fields (the timestamps) are deferred: read from the database if used.
+    return [Category.from_db(Category.objects.db, _CATEGORY_FIELDS, row) for row in rows]
 
 
 def category_by_slug(slug: str) -> Category | None:
