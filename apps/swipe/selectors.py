@@ -224,19 +224,16 @@ def _queued(
     already underneath): it is checked in the same query as the queue."""
     key = _queue_key(user)
     queued = cache_call("feed queue read", cache.get, key)
-    if queued is MISSING:
-        kept = _unswiped_looks(user=user, ids=[first]) if first is not None else []
-        if len(kept) >= limit:
-            return kept[:limit]
-        exclude = (*exclude, *(look.pk for look in kept))
-        return [*kept, *_ranked(user=user, limit=limit - len(kept), exclude=exclude)]
     ids = [] if first is None else [first]
-    ids += [look_id for look_id in queued or () if look_id not in exclude and look_id != first]
+    if queued is not MISSING:
+        ids += [look_id for look_id in queued or () if look_id not in exclude and look_id != first]
     looks = _unswiped_looks(user=user, ids=ids)
     if len(looks) >= limit:
         return looks[:limit]
     kept = [look for look in looks if look.pk == first]
     exclude = (*exclude, *(look.pk for look in kept))
+    if queued is MISSING:
+        return [*kept, *_ranked(user=user, limit=limit - len(kept), exclude=exclude)]
     ranked = _ranked(user=user, limit=max(limit - len(kept), QUEUE_LENGTH), exclude=exclude)
     cache_call("feed queue write", cache.set, key, [int(look.pk) for look in ranked], QUEUE_SECONDS)
     return [*kept, *ranked][:limit]
