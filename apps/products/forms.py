@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.functional import cached_property
 
+from .models import Category
 from .rules import SEARCH_MAX_LENGTH
-from .selectors import ProductQuery, Sort, category_by_slug
+from .selectors import ProductQuery, Sort, category_list
 
 
 class ProductListForm(forms.Form):
@@ -27,12 +29,18 @@ class ProductListForm(forms.Form):
         slug = self.cleaned_data["category"]
         if not slug:
             return None
-        category = category_by_slug(slug)
+        category = next((c for c in self.categories if c.slug == slug), None)
         if category is None:
             raise forms.ValidationError(
                 "We don't have a “%(slug)s” category.", params={"slug": slug}
             )
         return category
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        """The categories, read once per form: the slug's check and the page's chips
+        use the same list."""
+        return category_list()
 
     def product_query(self) -> ProductQuery:
         data = self.cleaned_data

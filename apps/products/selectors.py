@@ -59,10 +59,6 @@ def category_list() -> list[Category]:
     return [Category.from_db(Category.objects.db, _CATEGORY_FIELDS, row) for row in rows]
 
 
-def category_by_slug(slug: str) -> Category | None:
-    return next((category for category in category_list() if category.slug == slug), None)
-
-
 def category_list_invalidate() -> None:
     """Drop the cached categories now and again after the commit: a page read between
     the two may have cached the list as it was before the change."""

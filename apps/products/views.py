@@ -75,7 +75,7 @@ def product_list(request):
         context = {
             "query": query,
             "errors": [error for errors in form.errors.values() for error in errors],
-            **_navigation(query, selectors.category_list()),
+            **_navigation(query, form.categories),
         }
         return render(request, "products/list.html", context, status=400)
 
@@ -98,7 +98,7 @@ def product_list(request):
     if request.htmx and cursor:
         # Infinite scroll: just the next cards, no chips or tabs to build.
         return render(request, "products/list.html#page", context)
-    context.update(_navigation(query, selectors.category_list()))
+    context.update(_navigation(query, form.categories))
     return render(request, "products/list.html", context)
 
 

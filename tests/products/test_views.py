@@ -131,6 +131,26 @@ def test_categories_come_from_the_cache_and_follow_every_change(client, django_a
     assert client.get("/products/?category=bags").status_code == 400
 
 
+def test_a_list_page_reads_the_categories_once_for_its_slug_and_its_chips(client, monkeypatch):
+    from django.core.cache import cache
+
+    from apps.products import selectors
+
+    ProductFactory(name="Linen Shirt", category=CategoryFactory(name="Tops", slug="tops"))
+    reads, real_get = [], cache.get
+
+    def counting_get(key, *args):
+        reads.append(key)
+        return real_get(key, *args)
+
+    monkeypatch.setattr(selectors.cache, "get", counting_get)
+    for _ in range(2):  # a miss, then from the cache
+        reads.clear()
+        response = client.get("/products/?category=tops")
+        assert card_names(response.content.decode()) == ["Linen Shirt"]
+        assert reads.count(selectors.CATEGORIES_KEY) == 1
+
+
 def test_a_category_list_cached_before_a_change_commits_is_dropped_at_the_commit(
     client, django_capture_on_commit_callbacks
 ):
