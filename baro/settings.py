@@ -124,6 +124,9 @@ def postgres_database(url: str, lock_timeout: str, statement_timeout: str) -> di
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
+    # Django's own backend, with a health check that asks the socket instead of sending
+    # SELECT 1 on every request (apps/core/postgresql/base.py).
+    database["ENGINE"] = "apps.core.postgresql"
     options = database.setdefault("OPTIONS", {})
     options["options"] = " ".join(
         filter(
