@@ -1,7 +1,10 @@
 """gunicorn settings for BARO (read automatically from the working directory).
 
-Two cores: ``workers = 2 * cores + 1`` processes is gunicorn's rule of thumb for
-I/O-bound pages. Each is a ``gthread`` worker with 8 threads, so a request that waits
+One ``gthread`` worker process per core, plus one, each with 4 threads. The shop's
+pages spend most of a request in Python, so more processes and threads than that only
+take turns on the same two cores: measured with the saturated shop mix, 5 workers x 8
+threads spent 5.1-5.2 ms of CPU per request where 3 x 4 spent 4.6 and served 11 % more
+(docs/performance.md, "The worker model"). Threads still matter: a request that waits
 (on a stock row another checkout holds, on a Redis that stopped answering) holds one
 thread and the rest of its worker keeps serving pages that need no lock. The waits
 themselves are bounded below the request: a row lock gives up after
@@ -17,8 +20,8 @@ import os
 import secrets
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off
 timeout = 30
