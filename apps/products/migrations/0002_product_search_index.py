@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from apps.core.migration_operations import PostgreSQLOnly
-
 # Full-text search index on PostgreSQL. The expression is the one Django compiles for
 # SearchVector("name", "description", config="simple"), which the search selector
 # filters on; SQLite has no GIN and searches with a plain contains instead.
@@ -15,7 +13,17 @@ CREATE INDEX IF NOT EXISTS product_search_idx ON products_product USING gin (
 DROP = "DROP INDEX IF EXISTS product_search_idx"
 
 
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
 class Migration(migrations.Migration):
     dependencies = [("products", "0001_initial")]
 
-    operations = [PostgreSQLOnly([CREATE], [DROP])]
+    operations = [migrations.RunPython(create, drop)]

@@ -5,8 +5,6 @@ embedded SQLite default takes stock row by row and commits on its own."""
 
 from django.db import migrations
 
-from apps.core.migration_operations import PostgreSQLOnly
-
 CREATE = """
 CREATE OR REPLACE FUNCTION products_refuse_stock_take(sizes text) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -18,7 +16,17 @@ $$
 DROP = "DROP FUNCTION IF EXISTS products_refuse_stock_take(text)"
 
 
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
 class Migration(migrations.Migration):
     dependencies = [("products", "0004_max_per_shopper")]
 
-    operations = [PostgreSQLOnly([CREATE], [DROP])]
+    operations = [migrations.RunPython(create, drop, elidable=False)]
