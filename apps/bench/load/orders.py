@@ -2,7 +2,6 @@
 
     python apps/bench/load/orders.py --buyers 50 --seconds 20            # both scenarios
     python apps/bench/load/orders.py --scenario hot --buyers 50
-    python apps/bench/load/orders.py --stock-take 8,32 --seconds 5   # the stock take alone
 
 Scenarios:
   hot    every buyer buys one unit of the same size, again and again ("buy now"),
@@ -257,54 +256,6 @@ def pgbench_ceiling(scenario: str, clients: int, seconds: int) -> dict:
     return {"transactions_per_second": tps, "latency_average_ms": latency}
 
 
-def stock_take_rates(threads: int, seconds: float, rounds: int = 3) -> dict[str, list[float]]:
-    """Stock takes per second on one hot size, ``threads`` threads in this process, each
-    a transaction of the checkout's stock take alone: as one statement then a COMMIT
-    (``take_stock``, the Python between them waiting its turn for the GIL while the row
-    stays locked), and with the COMMIT pipelined behind it (``take_stock_and_commit``).
-    The two shapes alternate ``rounds`` times."""
-    from django.db import connection, transaction
-
-    from apps.products.lock_objects import take_stock, take_stock_and_commit
-
-    variant = prepare("hot", 0, stock=10**8)[0][0]
-    variant_id, price = int(variant.pk), variant.price
-
-    def separate() -> None:
-        with transaction.atomic():
-            taken, sizes = take_stock({variant_id: 1})
-            assert taken and sizes[variant_id].price == price
-
-    def pipelined() -> None:
-        with transaction.atomic():
-            take_stock_and_commit({variant_id: 1}, {variant_id: price})
-
-    def rate(take) -> float:
-        done = [0] * threads
-        deadline = time.monotonic() + seconds
-
-        def loop(index: int) -> None:
-            try:
-                while time.monotonic() < deadline:
-                    take()
-                    done[index] += 1
-            finally:
-                connection.close()
-
-        workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        return round(sum(done) / seconds, 1)
-
-    rates: dict[str, list[float]] = {"statement, then COMMIT": [], "COMMIT pipelined": []}
-    for _ in range(rounds):
-        rates["statement, then COMMIT"].append(rate(separate))
-        rates["COMMIT pipelined"].append(rate(pipelined))
-    return rates
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -316,26 +267,10 @@ def main() -> None:
         "--stock", type=int, default=None, help="Units per size (default: hot 400, carts 300)."
     )
     parser.add_argument("--json", type=Path, default=None, help="Also write the results here.")
-    parser.add_argument(
-        "--stock-take",
-        metavar="THREADS",
-        default="",
-        help="Only time the checkout's stock take on one hot size in this process, for "
-        "each comma-separated thread count, with and without the pipelined COMMIT "
-        "(--seconds per run, 3 runs each).",
-    )
     args = parser.parse_args()
 
     common.ensure_database()
     common.setup_django()
-    if args.stock_take:
-        for threads in (int(n) for n in args.stock_take.split(",")):
-            for shape, rates in stock_take_rates(threads, args.seconds).items():
-                listed = ", ".join(f"{rate:,.0f}" for rate in rates)
-                print(
-                    f"{threads:>3} threads  {shape:<24} {sorted(rates)[1]:>7,.0f} takes/s ({listed})"
-                )
-        return
     scenarios = ["hot", "carts"] if args.scenario == "both" else [args.scenario]
     report = []
     with common.Gunicorn(PORT):
