@@ -270,8 +270,7 @@ def _place(
                 user=user, variant_id__in=[line.variant_id for line in lines]
             ).delete()
         # Last, the stock: one statement locks, checks and takes every line, and the
-        # COMMIT leaves with it in the same round trip, so the hot rows stay locked for
-        # that statement and the commit alone, whatever the Python around it waits for.
+        # commit follows at once, so the hot rows stay locked for one round trip.
         stock_take(quantities={line.variant_id: line.quantity for line in lines}, variants=variants)
     return order
 

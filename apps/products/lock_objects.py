@@ -9,22 +9,18 @@ UPDATE) because stock changes never touch a key; it does not conflict with the
 key-share locks foreign-key checks take. ``of=("self",)`` keeps the joined product
 row unlocked.
 
-A checkout takes its sizes with ``take_stock_and_commit``: on PostgreSQL one
-statement locks them (the same order), checks every line against the locked values
-and decrements them all, or none, and the COMMIT travels behind it in the same round
-trip (psycopg's pipeline mode). The rows stay locked for that statement and the
-commit's WAL flush, with no Python and no network in between. ``take_stock`` is the
-same statement without the commit, for a caller that has more to do.
+A checkout takes its sizes with ``take_stock``: on PostgreSQL one statement locks
+them (the same order), checks every line against the locked values and decrements
+them all, or none. It is the last statement before the commit, so the rows stay
+locked for one round trip and the commit, with no Python in between.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from . import rules
@@ -56,16 +52,15 @@ class LockedSize:
     price: int
 
 
-# Lock (primary-key order), check every line, decrement all or none. The check (an
-# uncorrelated subquery, so a one-time filter) runs after every row is locked and before
-# any row is changed; the UPDATE re-reads each locked row at its newest version (READ
-# COMMITTED), so ``stock - quantity`` starts from the value just checked. A line passes
-# when its size is on sale, has enough stock and, where a price is given, still costs it.
-_TAKE_STOCK_CTE = """
-WITH wanted (id, quantity, price) AS (
-    SELECT * FROM unnest(%(ids)s::bigint[], %(quantities)s::integer[], %(prices)s::bigint[])
+# One statement: lock (primary-key order), check every line, decrement all or none.
+# The check (an uncorrelated subquery, so a one-time filter) runs after every row is
+# locked and before any row is changed; the UPDATE re-reads each locked row at its newest version (READ
+# COMMITTED), so ``stock - quantity`` starts from the value just checked.
+TAKE_STOCK_SQL = """
+WITH wanted (id, quantity) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(quantities)s::integer[])
 ), locked AS (
-    SELECT v.id, v.stock, v.price_override, p.base_price, p.is_active, w.quantity, w.price
+    SELECT v.id, v.stock, v.price_override, p.base_price, p.is_active, w.quantity
     FROM products_variant v JOIN wanted w ON w.id = v.id JOIN products_product p ON p.id = v.product_id
     ORDER BY v.id
     FOR NO KEY UPDATE OF v
@@ -73,59 +68,13 @@ WITH wanted (id, quantity, price) AS (
     UPDATE products_variant v SET stock = v.stock - l.quantity
     FROM locked l
     WHERE v.id = l.id
-      AND (SELECT count(*) FILTER (
-               WHERE l2.is_active AND l2.stock >= l2.quantity
-                 AND (l2.price IS NULL OR COALESCE(l2.price_override, l2.base_price) = l2.price))
+      AND (SELECT count(*) FILTER (WHERE l2.is_active AND l2.stock >= l2.quantity)
            FROM locked l2) = %(lines)s
     RETURNING v.id
-)"""
-
-# The sizes as locked, and how many lines were taken.
-TAKE_STOCK_SQL = (
-    _TAKE_STOCK_CTE  # noqa: S608 (constant SQL joined to constant SQL; values are parameters)
-    + """
+)
 SELECT id, stock, is_active, price_override, base_price, (SELECT count(*) FROM taken)
 FROM locked
 """
-)
-
-# The same, but a refusal is an error (products_refuse_stock_take, migration 0005), with
-# the sizes as locked in its detail: the transaction cannot commit, and the COMMIT
-# pipelined behind this statement is not run.
-TAKE_STOCK_OR_FAIL_SQL = (
-    _TAKE_STOCK_CTE  # noqa: S608 (the same)
-    + """
-SELECT CASE WHEN (SELECT count(*) FROM taken) = %(lines)s THEN 0
-    ELSE products_refuse_stock_take(COALESCE((
-        SELECT json_agg(json_build_array(id, stock, is_active, price_override, base_price))
-        FROM locked)::text, '[]'))
-END
-"""
-)
-REFUSED = "stock take refused"  # the function's message
-
-
-class StockTakeRefused(Exception):
-    """``take_stock_and_commit`` changed nothing: a line failed its check. ``sizes`` are
-    the sizes found, as they were when locked."""
-
-    def __init__(self, sizes: dict[int, LockedSize]) -> None:
-        super().__init__(REFUSED)
-        self.sizes = sizes
-
-
-def _params(wanted: dict[int, int], prices: Mapping[int, int] | None = None) -> dict:
-    ids = sorted(wanted)
-    return {
-        "ids": ids,
-        "quantities": [wanted[i] for i in ids],
-        "prices": [(prices or {}).get(i) for i in ids],
-        "lines": len(ids),
-    }
-
-
-def _size(stock: int, is_active: bool, override: int | None, base_price: int) -> LockedSize:
-    return LockedSize(stock, is_active, rules.size_price(override, base_price))
 
 
 def take_stock(quantities: Mapping[int, int]) -> tuple[bool, dict[int, LockedSize]]:
@@ -138,51 +87,18 @@ def take_stock(quantities: Mapping[int, int]) -> tuple[bool, dict[int, LockedSiz
     assert transaction.get_connection().in_atomic_block, "take_stock needs a transaction"
     if connection.vendor != "postgresql":
         return _take_stock_row_by_row(wanted)
+    ids = sorted(wanted)
     with connection.cursor() as cursor:
-        cursor.execute(TAKE_STOCK_SQL, _params(wanted))
+        cursor.execute(
+            TAKE_STOCK_SQL,
+            {"ids": ids, "quantities": [wanted[i] for i in ids], "lines": len(ids)},
+        )
         rows = cursor.fetchall()
-    sizes = {int(row[0]): _size(*row[1:5]) for row in rows}
-    return bool(rows) and rows[0][5] == len(wanted), sizes
-
-
-def take_stock_and_commit(quantities: Mapping[int, int], prices: Mapping[int, int]) -> None:
-    """Take ``quantities`` (variant id -> units) out of stock if every size exists, is on
-    sale, has enough and still costs its price in ``prices`` (variant id -> won, where
-    given), and
-    commit the caller's transaction with it; otherwise change nothing and raise
-    ``StockTakeRefused``, leaving the transaction for the caller to roll back.
-
-    The caller's transaction must be the outermost ``atomic()`` block, and this its last
-    statement. On PostgreSQL the statement and the COMMIT go in one round trip (pipeline
-    mode), so no Python and no network wait sit between the lock and the commit, however
-    busy the cores. Anywhere else (SQLite, or inside a block that is not the outermost,
-    as a test's is) the stock is taken the same way and the commit is the block's own.
-    """
-    wanted = {int(variant_id): int(quantity) for variant_id, quantity in quantities.items()}
-    conn = transaction.get_connection()
-    assert conn.in_atomic_block, "take_stock_and_commit needs a transaction"
-    if conn.vendor != "postgresql" or len(conn.atomic_blocks) != 1 or conn.needs_rollback:
-        taken, sizes = take_stock(wanted)
-        if taken and all(prices.get(i) in (None, sizes[i].price) for i in wanted):
-            return
-        raise StockTakeRefused(sizes)
-    raw = conn.connection
-    try:
-        # Both statements are queued, then sent together as the pipeline closes; its
-        # close raises a refusal, rather than a sync inside it (which would leave
-        # psycopg a pipeline to close in error, and a warning in the log).
-        with conn.wrap_database_errors, raw.pipeline():
-            with conn.cursor() as cursor:
-                cursor.execute(TAKE_STOCK_OR_FAIL_SQL, _params(wanted, prices))
-            raw.execute("COMMIT")
-    except DatabaseError as error:
-        refusal = error.__cause__
-        if not isinstance(refusal, psycopg.errors.RaiseException) or (
-            refusal.diag.message_primary != REFUSED
-        ):
-            raise
-        found = json.loads(refusal.diag.message_detail or "[]")
-        raise StockTakeRefused({int(row[0]): _size(*row[1:5]) for row in found}) from None
+    sizes = {
+        int(variant_id): LockedSize(stock, is_active, rules.size_price(override, base_price))
+        for variant_id, stock, is_active, override, base_price, _taken in rows
+    }
+    return bool(rows) and rows[0][5] == len(ids), sizes
 
 
 def _take_stock_row_by_row(wanted: dict[int, int]) -> tuple[bool, dict[int, LockedSize]]:

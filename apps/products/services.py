@@ -15,7 +15,7 @@ from apps.core.errors import ShopError
 from apps.core.fields import TSID
 from apps.core.money import format_won
 
-from .lock_objects import StockTakeRefused, lock_variants, take_stock_and_commit
+from .lock_objects import lock_variants, take_stock
 from .models import Product, ProductLike, Variant
 
 
@@ -92,37 +92,29 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
 
 
 def stock_take(*, quantities: Mapping[int, int], variants: Mapping[int, Variant]) -> None:
-    """Take ``quantities`` (variant id -> units) out of stock, all or nothing, and commit.
+    """Take ``quantities`` (variant id -> units) out of stock, all or nothing.
 
-    The caller's last statement, inside its transaction (a checkout's): one statement
-    locks every size, checks each against its locked value and the price the caller
-    read, and decrements them, with the COMMIT sent behind it in the same round trip
-    when the caller's block is the outermost (``lock_objects.take_stock_and_commit``).
-    ``variants`` are the sizes as the caller read them (with their product) and priced
-    its order at. A size that is gone or off sale raises ``VariantUnavailable``; a
-    shortfall raises ``OutOfStock`` for the first short size in the caller's order; a
-    price changed since raises ``PriceChanged``. Then nothing has changed, and the
-    caller's transaction must roll back.
+    Runs inside the caller's transaction (a checkout), as its last statement: locks
+    every size, checks each against its locked value and decrements them, in one
+    statement (``lock_objects.take_stock``). ``variants`` are the sizes as the caller
+    read them (with their product) and priced its order at. A size that is gone or off
+    sale raises ``VariantUnavailable``; a shortfall raises ``OutOfStock`` for the first
+    short size in the caller's order; a price changed since raises ``PriceChanged``.
+    Then nothing has changed, and the caller's transaction must roll back.
     """
-    prices = {int(v_id): variants[int(v_id)].price for v_id in quantities if int(v_id) in variants}
-    try:
-        take_stock_and_commit(quantities, prices)
-    except StockTakeRefused as refusal:
-        sizes = refusal.sizes
-        for variant_id, quantity in quantities.items():
-            size = sizes.get(int(variant_id))
-            if size is None or not size.is_active:
-                raise VariantUnavailable() from None
-            if size.stock < quantity:
-                variant = variants[int(variant_id)]
-                raise OutOfStock(
-                    variant=variant, requested=quantity, available=size.stock
-                ) from None
-        for variant_id in quantities:
+    taken, sizes = take_stock(quantities)
+    for variant_id, quantity in quantities.items():
+        size = sizes.get(int(variant_id))
+        if size is None or not size.is_active:
+            raise VariantUnavailable()
+        if size.stock < quantity:
             variant = variants[int(variant_id)]
-            if sizes[int(variant_id)].price != variant.price:
-                raise PriceChanged(variant=variant, price=sizes[int(variant_id)].price) from None
-        raise AssertionError("the stock take refused lines that all passed its checks") from None
+            raise OutOfStock(variant=variant, requested=quantity, available=size.stock)
+    assert taken, "take_stock refused lines that all passed its checks"
+    for variant_id in quantities:
+        variant = variants[int(variant_id)]
+        if sizes[int(variant_id)].price != variant.price:
+            raise PriceChanged(variant=variant, price=sizes[int(variant_id)].price)
 
 
 def stock_return(*, quantities: Mapping[int, int]) -> None:

@@ -222,7 +222,7 @@ def test_a_deadlock_is_retried_then_reported_as_busy(monkeypatch):
         error.__cause__ = Deadlock()
         raise error
 
-    monkeypatch.setattr(stock_services, "take_stock_and_commit", always_deadlocks)
+    monkeypatch.setattr(stock_services, "take_stock", always_deadlocks)
     monkeypatch.setattr(db.time, "sleep", lambda seconds: None)
     variant = VariantFactory(stock=3)
     with pytest.raises(Busy):

@@ -1,10 +1,10 @@
 from functools import partial
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 
 from apps.products.lock_objects import take_stock
-from apps.products.models import Category, Product, ProductLike, Variant
+from apps.products.models import Product, ProductLike, Variant
 from apps.products.services import (
     OutOfStock,
     PriceChanged,
@@ -185,51 +185,6 @@ def test_stock_take_refuses_a_price_changed_since_it_was_read():
     with pytest.raises(PriceChanged, match="is now ₩45,000"), transaction.atomic():
         stock_take(quantities={variant.pk: 1}, variants=seen)
     assert stock(variant) == 5
-
-
-def stock_seen_elsewhere(variant) -> int:
-    """The size's stock as another connection sees it: only what has been committed."""
-    other = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT stock FROM products_variant WHERE id = %s", [variant.pk])
-            return cursor.fetchone()[0]
-    finally:
-        other.close()
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_stock_take_leaves_with_its_commit_in_the_outermost_block():
-    """The COMMIT goes in the same round trip as the stock take: the moment stock_take
-    returns, the transaction is committed; inside a block that is not the outermost it
-    leaves the commit to that block."""
-    variant = VariantFactory(stock=5)
-    seen = read(variant)
-    with transaction.atomic():
-        stock_take(quantities={variant.pk: 2}, variants=seen)
-        assert stock_seen_elsewhere(variant) == 3
-    with transaction.atomic():
-        with transaction.atomic():
-            stock_take(quantities={variant.pk: 1}, variants=seen)
-        assert stock_seen_elsewhere(variant) == 3, "committed before its outermost block closed"
-    assert stock_seen_elsewhere(variant) == 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_refused_stock_take_commits_nothing_written_before_it():
-    """A refusal is an error in the statement itself, so the COMMIT sent behind it cannot
-    commit the order rows the transaction wrote first."""
-    variant = VariantFactory(stock=1)
-    seen = read(variant)
-    for quantity, refusal in ((2, OutOfStock), (1, PriceChanged)):
-        if refusal is PriceChanged:
-            Product.objects.filter(pk=variant.product_id).update(base_price=1)
-        with pytest.raises(refusal), transaction.atomic():
-            Category.objects.create(name="Written first", slug=f"written-first-{quantity}")
-            stock_take(quantities={variant.pk: quantity}, variants=seen)
-        assert not Category.objects.filter(name="Written first").exists()
-        assert stock(variant) == 1
 
 
 @pytest.mark.django_db(transaction=True)
