@@ -10,7 +10,7 @@ An idle connection has nothing to read: psycopg consumes every answer up to the
 server's "ready for query" before it returns, and the shop never LISTENs. So when its
 socket is readable, the server has sent something unasked, which in practice is the
 FATAL message it sends as it closes the connection, then the end of the stream. Asking
-the socket (``select`` with no wait) therefore tells a closed connection from a live
+the socket (``poll`` with no wait) therefore tells a closed connection from a live
 one for the price of one system call. A connection that psycopg already knows is broken,
 or whose transaction has failed, is unusable as before. What neither check can see is a
 server that went silent without closing (a host that vanished): the next statement then
@@ -39,7 +39,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in _READY:
             return False
         try:
-            readable, _, _ = select.select([pgconn.socket], [], [], 0)
+            # poll, not select: a busy worker's descriptors may number past select's 1,024.
+            poller = select.poll()
+            poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+            return not poller.poll(0)
         except (OSError, ValueError, psycopg.OperationalError):
             return False
-        return not readable
