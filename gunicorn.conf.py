@@ -4,9 +4,8 @@ One ``gthread`` worker process per core, plus one, each with 4 threads. The shop
 pages spend most of a request in Python, so more processes and threads than that only
 take turns on the same two cores and GILs: with the saturated shop mix, 5 workers x 8
 threads spent 5.7 ms of CPU per request where 3 x 4 spent 5.2 and served 7 % more
-(docs/performance.md, "The worker model, a health check without a round trip, the
-COMMIT pipelined"). Threads still matter: a request that waits
-(on a stock row another checkout holds, on a Redis that stopped answering) holds one
+(docs/performance.md, "The worker model"). Threads still matter: a request that
+waits (on a stock row another checkout holds, on a Redis that stopped answering) holds one
 thread and the rest of its worker keeps serving pages that need no lock. The waits
 themselves are bounded below the request: a row lock gives up after
 DATABASE_LOCK_TIMEOUT (2 s; a checkout retries once, then answers "busy"), a statement
