@@ -1,11 +1,11 @@
 """The PostgreSQL backend's health check: a closed connection is replaced before a
 request uses it, and a live one is checked without a statement (apps/core/postgresql)."""
 
-import time
-
 import psycopg
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from tests.servers import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -25,16 +25,15 @@ def terminate(wrapper) -> None:
     pid = wrapper.connection.info.backend_pid
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
+
+    def ended() -> bool:
+        with connection.cursor() as cursor:
             # Inside the test's transaction the statistics are read once unless cleared.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the backend did not end")
+            return cursor.fetchone()[0] == 0
+
+    wait_for(ended, 5, "the backend did not end")
 
 
 def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(own_connection):
