@@ -11,6 +11,11 @@ from django.db.models import QuerySet
 def explain_analyze(queryset: QuerySet, runs: int) -> tuple[list[float], list[str]]:
     """Execution times (ms) of ``runs`` EXPLAIN ANALYZE runs, and the last plan."""
     sql, params = queryset.query.sql_with_params()
+    return explain_statement(sql, list(params), runs)
+
+
+def explain_statement(sql: str, params: list, runs: int) -> tuple[list[float], list[str]]:
+    """``explain_analyze`` for a statement written out."""
     times: list[float] = []
     plan: list[str] = []
     with connection.cursor() as cursor:

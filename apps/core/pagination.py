@@ -79,6 +79,13 @@ def keyset_page(
     row is skipped or repeated between pages, even when earlier keys tie.
     """
     rows = list(keyset_queryset(queryset, keys=keys, cursor=cursor, size=size, kind=kind))
+    return page_of(rows, keys=keys, size=size, kind=kind)
+
+
+def page_of(rows: list, *, keys: tuple[str, ...], size: int, kind: str) -> Page:
+    """The page from up to ``size + 1`` rows read after a cursor in ``keys`` order
+    (by ``keyset_page`` or by a statement written out): the extra row, if read, says
+    that another page follows."""
     items = rows[:size]
     next_cursor = None
     if len(rows) > size:

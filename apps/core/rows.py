@@ -15,12 +15,17 @@ from django.db.models import Model
 
 class Columns:
     """The concrete columns of ``model`` under a table alias, and the way back from
-    a row of them to an instance."""
+    a row of them to an instance. ``only`` names the fields to read when a page needs
+    fewer than all of them; the others are deferred, as with ``QuerySet.only()``."""
 
-    def __init__(self, model: type[Model], alias: str) -> None:
+    def __init__(self, model: type[Model], alias: str, only: tuple[str, ...] | None = None) -> None:
         self.model = model
         self.alias = alias
-        self.fields = model._meta.concrete_fields
+        self.fields = [
+            field
+            for field in model._meta.concrete_fields
+            if only is None or field.name in only or field.attname in only
+        ]
         self.names = [field.attname for field in self.fields]
         self._converters: dict[str, list] = {}
 

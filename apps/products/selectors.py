@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.accounts.models import Store
 from apps.core import tsid
 from apps.core.faults import MISSING, cache_call
-from apps.core.pagination import Page, keyset_page
+from apps.core.pagination import Page, decode_cursor, keyset_page, page_of
 from apps.core.rows import Columns, fetch, placeholders
 
 from . import rules
@@ -135,13 +135,77 @@ def list_kind(query: ProductQuery) -> str:
 
 
 def product_list(*, query: ProductQuery, cursor: str | None, size: int = PAGE_SIZE) -> Page:
-    return keyset_page(
-        product_list_queryset(query),
-        keys=Sort.KEYS[query.sort],
-        cursor=cursor,
-        size=size,
-        kind=list_kind(query),
+    """One page of a list. The sorted lists and their categories, the pages shoppers
+    scroll most, are one statement written out (``product_list_statement``): the ORM
+    took longer to build it than PostgreSQL to answer it (docs/performance.md). A
+    search keeps the ORM's query, which it builds from the probe's answer."""
+    keys = Sort.KEYS[query.sort]
+    kind = list_kind(query)
+    if query.text:
+        return keyset_page(
+            product_list_queryset(query), keys=keys, cursor=cursor, size=size, kind=kind
+        )
+    after = decode_cursor(cursor, kind=kind, length=len(keys)) if cursor else None
+    using = router.db_for_read(Product)
+    sql, params = product_list_statement(query, after=after, size=size, using=using)
+    products = []
+    for row in fetch(using, sql, params):
+        product = _CARD.build(row, using)
+        product.in_stock = bool(row[len(_CARD)])
+        product.store = _CARD_STORE.build(row, using, start=len(_CARD) + 1)
+        products.append(product)
+    return page_of(products, keys=keys, size=size, kind=kind)
+
+
+# What a product card shows, and what its link, digest and the cursor need; the
+# description and the timestamps are deferred, as in ``product_cards``.
+_CARD = Columns(
+    Product,
+    "p",
+    only=("id", "store", "category", "name", "base_price", "thumbnail", "likes_count",
+          "is_active", "max_per_shopper"),
+)  # fmt: skip
+_CARD_STORE = Columns(Store, "s", only=("id", "name"))
+_IN_STOCK_VARIANT = Columns(Variant, "v")
+
+
+def product_list_statement(
+    query: ProductQuery, *, after: list[int] | None, size: int, using: str
+) -> tuple[str, list]:
+    """The statement behind a list page without a search: ``product_list_queryset``
+    ordered by the sort's keys descending, after the cursor's ``after`` values, with
+    one row more than ``size`` to see whether another page follows. Each card's
+    ``in_stock`` follows its columns, then its store's. The same index range scans as
+    the ORM's query (``explain_catalogue`` checks them)."""
+    if query.text:
+        raise ValueError("a search is built by product_list_queryset")
+    p = _CARD.column
+    where = [p("is_active", using)]
+    params: list = []
+    if query.category is not None:
+        where.append(f"{p('category', using)} = %s")
+        params.append(int(query.category.pk))
+    if query.sort == Sort.NEWEST:
+        where.append(f"{p('id', using)} >= %s")
+        params.append(tsid_floor_days_ago(rules.NEW_IN_DAYS))
+    keys = [p(key, using) for key in Sort.KEYS[query.sort]]
+    if after is not None:
+        # One row comparison, matched against the composite index in the same order.
+        where.append(f"({', '.join(keys)}) < ({placeholders(after)})")
+        params += [int(value) for value in after]
+    v = _IN_STOCK_VARIANT.column
+    # Only quoted names from the models and placeholders are joined; values are parameters.
+    sql = (
+        f"SELECT {_CARD.sql(using)},"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {_IN_STOCK_VARIANT.table(using)}"
+        f" WHERE {v('product', using)} = {p('id', using)} AND {v('stock', using)} > 0),"
+        f" {_CARD_STORE.sql(using)}"
+        f" FROM {_CARD.table(using)} JOIN {_CARD_STORE.table(using)}"
+        f" ON {_CARD_STORE.column('id', using)} = {p('store', using)}"
+        f" WHERE {' AND '.join(where)}"
+        f" ORDER BY {', '.join(f'{key} DESC' for key in keys)} LIMIT %s"
     )
+    return sql, [*params, size + 1]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ import time
 import pytest
 
 from apps.core import tsid
-from apps.core.pagination import InvalidCursor, encode_cursor
+from apps.core.pagination import InvalidCursor, encode_cursor, keyset_queryset
 from apps.products import selectors
 from apps.products.selectors import ProductQuery, Sort
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
@@ -108,3 +108,40 @@ def test_a_cursor_with_its_signature_edited_is_refused():
     tampered = page.next_cursor[:-2] + ("AA" if not page.next_cursor.endswith("AA") else "BB")
     with pytest.raises(InvalidCursor):
         selectors.product_list(query=ProductQuery(), cursor=tampered, size=1)
+
+
+@pytest.mark.parametrize("sort", [Sort.POPULAR, Sort.NEWEST])
+@pytest.mark.parametrize("in_category", [False, True])
+def test_the_statement_written_out_shows_what_the_orm_query_shows(
+    sort, in_category, django_assert_num_queries
+):
+    """A sorted list is one statement written out; ``product_list_queryset`` is the
+    same list in the ORM (and what a search builds on). Page by page, both show the
+    same cards, with the same stock flag and store."""
+    shoes, tops = CategoryFactory(slug="shoes"), CategoryFactory(slug="tops")
+    for index in range(9):
+        product = ProductFactory(category=[shoes, tops][index % 2], likes_count=index % 3)
+        VariantFactory(product=product, stock=index % 2)
+    ProductFactory(category=shoes, is_active=False)
+    query = ProductQuery(sort=sort, category=shoes if in_category else None)
+    orm_rows = list(
+        keyset_queryset(
+            selectors.product_list_queryset(query),
+            keys=Sort.KEYS[sort],
+            cursor=None,
+            size=100,
+            kind=selectors.list_kind(query),
+        )
+    )
+    assert orm_rows
+
+    def shown(products):
+        return [(p.pk, p.name, p.likes_count, p.in_stock, p.store.name) for p in products]
+
+    with django_assert_num_queries(1):  # the cards and their stores, one statement
+        page = selectors.product_list(query=query, cursor=None, size=len(orm_rows))
+        assert shown(page.items) == shown(orm_rows)
+    cards = walk(query, size=2)
+    assert shown(cards) == shown(orm_rows)
+    # Read as a card reads it: the description is left in the database.
+    assert "description" in cards[0].get_deferred_fields()

@@ -35,6 +35,9 @@ def main() -> None:
         "--queries", action="store_true", help="Also list each page's SQL statements."
     )
     parser.add_argument(
+        "--dump", help="Also write the cProfile to this file (for pstats' print_callers)."
+    )
+    parser.add_argument(
         "--session-engine",
         help="Measure with another session engine (e.g. django.contrib.sessions.backends.cache).",
     )
@@ -135,6 +138,8 @@ def main() -> None:
         if not args.anonymous:
             swipe()
     profile.disable()
+    if args.dump:
+        profile.dump_stats(args.dump)
     stats = pstats.Stats(profile).sort_stats(args.sort)
     stats.print_stats(*([args.only] if args.only else []), args.top)
 

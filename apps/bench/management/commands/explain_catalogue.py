@@ -16,9 +16,9 @@ from django.core.exceptions import EmptyResultSet
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from apps.bench.explain import explain_analyze
+from apps.bench.explain import explain_analyze, explain_statement
 from apps.core.db import lift_statement_timeout
-from apps.core.pagination import encode_cursor, keyset_queryset
+from apps.core.pagination import decode_cursor, encode_cursor, keyset_queryset
 from apps.products import selectors
 from apps.products.models import Category, Product
 from apps.products.selectors import PAGE_SIZE, ProductQuery, Sort
@@ -79,17 +79,10 @@ class Command(BaseCommand):
                 setup_times = []
                 for _ in range(runs):
                     started = time.perf_counter()
-                    base = selectors.product_list_queryset(query)
+                    base = self._build(query)
                     setup_times.append((time.perf_counter() - started) * 1000)
-                queryset = keyset_queryset(
-                    base,
-                    keys=Sort.KEYS[query.sort],
-                    cursor=cursor,
-                    size=PAGE_SIZE,
-                    kind=selectors.list_kind(query),
-                )
                 try:
-                    times, plan = explain_analyze(queryset, runs)
+                    times, plan = self._explain(query, base, cursor, runs)
                 except EmptyResultSet:
                     times, plan = [0.0], ["(no match: answered without a page query)"]
                 path = self._access_path(plan) if len(plan) > 1 else plan[0]
@@ -104,6 +97,30 @@ class Command(BaseCommand):
                     failures.append(f"{label} page {page_number}: sequential scan")
         if failures:
             raise CommandError("; ".join(failures))
+
+    @staticmethod
+    def _build(query: ProductQuery):
+        """What the page builds before its statement: the ORM's query for a search
+        (with its probe), the statement written out for a sorted list."""
+        if query.text:
+            return selectors.product_list_queryset(query)
+        return selectors.product_list_statement(
+            query, after=None, size=PAGE_SIZE, using=connection.alias
+        )
+
+    @staticmethod
+    def _explain(query: ProductQuery, base, cursor: str | None, runs: int):
+        """The plan of the statement the page runs: written out for a sorted list,
+        the ORM's query for a search."""
+        keys, kind = Sort.KEYS[query.sort], selectors.list_kind(query)
+        if query.text:
+            queryset = keyset_queryset(base, keys=keys, cursor=cursor, size=PAGE_SIZE, kind=kind)
+            return explain_analyze(queryset, runs)
+        after = decode_cursor(cursor, kind=kind, length=len(keys)) if cursor else None
+        sql, params = selectors.product_list_statement(
+            query, after=after, size=PAGE_SIZE, using=connection.alias
+        )
+        return explain_statement(sql, params, runs)
 
     def _cursor_before_page(self, query: ProductQuery, page_number: int):
         """The cursor a shopper holds after scrolling through page_number - 1 pages.
