@@ -39,7 +39,10 @@ def test_feed_shows_a_card_with_the_next_one_underneath(client, looks):
     assert top_card(body) == str(looks[0].pk)
     assert under_card(body) == str(looks[1].pk)
     assert "Piece 30" in body and "₩49,000" in body
-    assert f'action="/swipe/{looks[0].pk}/"' in body
+    # Each form posts to its view, through htmx and without JavaScript alike.
+    swipe = f"/swipe/{looks[0].pk}/"
+    assert body.count(f'action="{swipe}" hx-post="{swipe}"') == 2  # nope and like
+    assert 'action="/swipe/undo/" hx-post="/swipe/undo/"' in body
 
 
 def test_anonymous_visitors_see_the_feed_and_a_swipe_asks_them_to_log_in(client, looks):
