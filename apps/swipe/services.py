@@ -24,6 +24,9 @@ class SwipeResult:
     swipe: Swipe
     changed: bool  # False when the same reaction was already recorded (a double tap)
     created: bool = False  # a new row: the shopper's latest swipe
+    # The shopper's liked looks with this swipe, when the statement that recorded it
+    # counted them too (a first swipe, on PostgreSQL); None otherwise.
+    liked_count: int | None = None
 
 
 def _move_likes(look_id: int, delta: int) -> None:
@@ -34,11 +37,12 @@ def _move_likes(look_id: int, delta: int) -> None:
 _LOOK = Columns(Look, "l")
 
 
-def _insert_first_swipe(*, user, look_id: int, reaction: str) -> Swipe | None:
+def _insert_first_swipe(*, user, look_id: int, reaction: str) -> SwipeResult | None:
     """The shopper's first swipe on a published look, in one statement: inserted only
     if the look is published and the shopper has no swipe on it yet (the (user, look)
     unique index decides, ``ON CONFLICT DO NOTHING``). On PostgreSQL a like also counts
-    in that statement. None when nothing was inserted: the caller then finds out why.
+    in that statement, and the statement answers with the shopper's liked count for
+    the header. None when nothing was inserted: the caller then finds out why.
 
     The swipe is the shop's most frequent write; through the ORM it took an EXISTS,
     a savepoint around the INSERT and an UPDATE, seven round trips with BEGIN and
@@ -61,15 +65,31 @@ def _insert_first_swipe(*, user, look_id: int, reaction: str) -> Swipe | None:
     )
     params = [*values, int(look_id)]
     counts = reaction == Reaction.LIKE
-    if counts and connection.vendor == "postgresql":
-        likes = quote(Look._meta.get_field("likes_count").column)
-        sql = (
-            f"WITH new AS ({insert}), counted AS ("  # noqa: S608
-            f"UPDATE {quote(Look._meta.db_table)} SET {likes} = {likes} + 1"
-            f" WHERE {quote(Look._meta.pk.column)} = %s AND EXISTS (SELECT 1 FROM new))"
-            " SELECT 1 FROM new"
+    liked_count: int | None = None
+    if connection.vendor == "postgresql":
+        # The count reads the table as it was before this statement's own insert
+        # (one snapshot for the whole statement), so a like adds itself.
+        reacted, user_column = (
+            quote(Swipe._meta.get_field(name).column) for name in ("reaction", "user")
         )
-        inserted = fetch(using, sql, [*params, int(look_id)])
+        liked = (
+            f"(SELECT COUNT(*) FROM {swipes}"  # noqa: S608
+            f" WHERE {user_column} = %s AND {reacted} = %s) + %s"
+        )
+        liked_params = [int(user.pk), Reaction.LIKE.value, int(counts)]
+        if counts:
+            likes = quote(Look._meta.get_field("likes_count").column)
+            sql = (
+                f"WITH new AS ({insert}), counted AS ("  # noqa: S608
+                f"UPDATE {quote(Look._meta.db_table)} SET {likes} = {likes} + 1"
+                f" WHERE {quote(Look._meta.pk.column)} = %s AND EXISTS (SELECT 1 FROM new))"
+                f" SELECT {liked} FROM new"
+            )
+            params.append(int(look_id))
+        else:
+            sql = f"WITH new AS ({insert}) SELECT {liked} FROM new"  # noqa: S608
+        inserted = fetch(using, sql, [*params, *liked_params])
+        liked_count = int(inserted[0][0]) if inserted else None
     elif counts:
         with transaction.atomic(using=using):
             inserted = fetch(using, insert, params)
@@ -81,7 +101,7 @@ def _insert_first_swipe(*, user, look_id: int, reaction: str) -> Swipe | None:
         return None
     swipe._state.adding = False
     swipe._state.db = using
-    return swipe
+    return SwipeResult(swipe=swipe, changed=True, created=True, liked_count=liked_count)
 
 
 def swipe_record(*, user, look_id: int, reaction: str) -> SwipeResult:
@@ -93,9 +113,9 @@ def swipe_record(*, user, look_id: int, reaction: str) -> SwipeResult:
     """
     if reaction not in Reaction.values:
         raise ValueError(f"unknown reaction {reaction!r}")
-    swipe = _insert_first_swipe(user=user, look_id=look_id, reaction=reaction)
-    if swipe is not None:
-        return SwipeResult(swipe=swipe, changed=True, created=True)
+    first = _insert_first_swipe(user=user, look_id=look_id, reaction=reaction)
+    if first is not None:
+        return first
     # Nothing inserted: the look is gone, or the shopper swiped it before (a double
     # tap, a change of mind from the liked page, or a swipe just undone by another tab).
     with transaction.atomic():

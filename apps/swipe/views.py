@@ -25,10 +25,13 @@ def _deck_context(request, *, top=None, last_swipe=None) -> dict:
 LIKED_COUNT_OOB = "base.html#liked-count"
 
 
-def _render_deck(request, *, top=None, last_swipe=None):
-    """The deck fragment for htmx, with the header's liked count out of band."""
+def _render_deck(request, *, top=None, last_swipe=None, liked_count=None):
+    """The deck fragment for htmx, with the header's liked count out of band (counted
+    here unless the swipe's own statement counted it)."""
     context = _deck_context(request, top=top, last_swipe=last_swipe)
-    context.update(liked_count=selectors.liked_count(user=request.user), oob=True)
+    if liked_count is None:
+        liked_count = selectors.liked_count(user=request.user)
+    context.update(liked_count=liked_count, oob=True)
     return render_fragments(request, ["swipe/feed.html#deck", LIKED_COUNT_OOB], context)
 
 
@@ -61,7 +64,12 @@ def swipe(request, look_id):
         return redirect("swipe:liked")
     if request.htmx:
         latest = result.swipe if result.created else None
-        return _render_deck(request, top=form.cleaned_data["next"], last_swipe=latest)
+        return _render_deck(
+            request,
+            top=form.cleaned_data["next"],
+            last_swipe=latest,
+            liked_count=result.liked_count,
+        )
     return redirect("swipe:feed")
 
 

@@ -216,6 +216,33 @@ def test_feed_runs_a_bounded_number_of_queries(
         ) == [(earlier.pk, LIKE) for earlier in looks[: swiped + 1]]
 
 
+@pytest.mark.parametrize(("reaction", "liked"), [("like", 3), ("dislike", 2)])
+def test_an_htmx_swipe_counts_the_shoppers_likes_for_the_header(
+    client, looks, reaction, liked, settings, django_assert_num_queries
+):
+    from django.db import connection
+
+    user = UserFactory()
+    for look in (LookFactory(), LookFactory()):
+        swipe_record(user=user, look_id=look.pk, reaction=LIKE)
+    client.force_login(user)
+    client.get("/")  # the shopper's queue of looks, ranked
+    # user, the swipe (on PostgreSQL it counts the shopper's likes too), the next
+    # deck's looks and their products; plus the session row when sessions live in the
+    # database. Elsewhere the count runs on its own, and a like is a savepoint around
+    # the INSERT and an UPDATE.
+    expected = 4 + settings.SESSION_ENGINE.endswith(".db")
+    if connection.vendor != "postgresql":
+        expected += 1 + (3 if reaction == "like" else 0)
+    with django_assert_num_queries(expected):
+        response = client.post(
+            f"/swipe/{looks[0].pk}/", {"reaction": reaction, "next": str(looks[1].pk)}, **HTMX
+        )
+    body = response.content.decode()
+    assert top_card(body) == str(looks[1].pk)
+    assert re.search(rf'id="liked-count" class="liked-count" hx-swap-oob="true">{liked}<', body)
+
+
 def test_admin_edits_a_look_and_its_products_and_the_page_follows(
     client, looks, django_capture_on_commit_callbacks
 ):
