@@ -105,11 +105,12 @@ _SWIPE = Columns(Swipe, "s")
 
 def _with_products(looks: list[Look]) -> list[Look]:
     """Give each card what it shows, its products in the look's order, as ``pieces``:
-    for all the cards in one statement."""
-    if not looks:
+    for all the cards in one statement (none for cards read with theirs)."""
+    bare = [look for look in looks if not hasattr(look, "pieces")]
+    if not bare:
         return looks
     using = router.db_for_read(LookProduct)
-    ids = [int(look.pk) for look in looks]
+    ids = [int(look.pk) for look in bare]
     # Only quoted names from the models and placeholders are joined; values are parameters.
     sql = (
         f"SELECT {_ENTRY.sql(using)}, {_PRODUCT.sql(using)} FROM {_ENTRY.table(using)}"  # noqa: S608
@@ -123,33 +124,48 @@ def _with_products(looks: list[Look]) -> list[Look]:
         entry = _ENTRY.build(row, using)
         entry.product = _PRODUCT.build(row, using, start=len(_ENTRY))
         pieces[int(entry.look_id)].append(entry)
-    for look in looks:
+    for look in bare:
         look.pieces = pieces[int(look.pk)]
     return looks
 
 
-def _unswiped_looks(*, user, ids: list[int]) -> list[Look]:
-    """Of ``ids``, the looks still published that ``user`` has not swiped, in the
-    order given: the same anti-join as ``unswiped``, in one statement written out."""
+def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
+    """Of ``ids``, the first ``limit`` looks still published that ``user`` has not
+    swiped, in the order given, each with its ``pieces``: the same anti-join as
+    ``unswiped`` and the products of ``_with_products``, in one statement written out."""
     if not ids:
         return []
     using = router.db_for_read(Look)
+    look_id = _LOOK.column("id", using)
+    queue = ", ".join("(CAST(%s AS BIGINT), %s)" for _ in ids)
     # Only quoted names from the models and placeholders are joined; values are parameters.
     sql = (
-        f"SELECT {_LOOK.sql(using)} FROM {_LOOK.table(using)}"  # noqa: S608
-        f" WHERE {_LOOK.column('id', using)} IN ({placeholders(ids)})"
-        f" AND {_LOOK.column('is_active', using)}"
+        f"WITH queue (id, ord) AS (VALUES {queue}), picked AS ("  # noqa: S608
+        f"SELECT queue.id, queue.ord FROM queue JOIN {_LOOK.table(using)} ON {look_id} = queue.id"
+        f" WHERE {_LOOK.column('is_active', using)}"
         f" AND NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"
-        f" WHERE {_SWIPE.column('user', using)} = %s"
-        f" AND {_SWIPE.column('look', using)} = {_LOOK.column('id', using)})"
+        f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('look', using)} = {look_id})"
+        " ORDER BY queue.ord LIMIT %s)"
+        f" SELECT {_LOOK.sql(using)}, {_ENTRY.sql(using)}, {_PRODUCT.sql(using)}"
+        f" FROM picked JOIN {_LOOK.table(using)} ON {look_id} = picked.id"
+        f" LEFT JOIN {_ENTRY.table(using)} ON {_ENTRY.column('look', using)} = {look_id}"
+        f" LEFT JOIN {_PRODUCT.table(using)}"
+        f" ON {_PRODUCT.column('id', using)} = {_ENTRY.column('product', using)}"
+        f" ORDER BY picked.ord, {_ENTRY.column('position', using)}, {_ENTRY.column('id', using)}"
     )
-    found = {
-        look.pk: look
-        for look in (
-            _LOOK.build(row, using) for row in fetch(using, sql, [*map(int, ids), int(user.pk)])
-        )
-    }
-    return [found[look_id] for look_id in ids if look_id in found]
+    params = [value for order, look in enumerate(ids) for value in (int(look), order)]
+    looks: dict[int, Look] = {}
+    entry_at, product_at = len(_LOOK), len(_LOOK) + len(_ENTRY)
+    for row in fetch(using, sql, [*params, int(user.pk), limit]):
+        look = looks.get(row[0])
+        if look is None:
+            look = looks[row[0]] = _LOOK.build(row, using)
+            look.pieces = []
+        if row[entry_at] is not None:  # a look with no products yet has one row of NULLs
+            entry = _ENTRY.build(row, using, start=entry_at)
+            entry.product = _PRODUCT.build(row, using, start=product_at)
+            look.pieces.append(entry)
+    return list(looks.values())
 
 
 def candidate_pool() -> QuerySet | list[int]:
@@ -227,9 +243,9 @@ def _queued(
     ids = [] if first is None else [first]
     if queued is not MISSING:
         ids += [look_id for look_id in queued or () if look_id not in exclude and look_id != first]
-    looks = _unswiped_looks(user=user, ids=ids)
+    looks = _unswiped_looks(user=user, ids=ids, limit=limit)
     if len(looks) >= limit:
-        return looks[:limit]
+        return looks
     kept = [look for look in looks if look.pk == first]
     exclude = (*exclude, *(look.pk for look in kept))
     if queued is MISSING:

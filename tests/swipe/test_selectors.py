@@ -7,7 +7,7 @@ from django.core.cache import cache
 from apps.core import tsid
 from apps.products.models import Product, Variant
 from apps.swipe import selectors
-from apps.swipe.models import Look, Swipe
+from apps.swipe.models import Look, LookProduct, Swipe
 from apps.swipe.services import swipe_record
 from tests.factories import (
     CategoryFactory,
@@ -207,9 +207,9 @@ def test_the_next_looks_come_from_a_queue_ranked_a_batch_at_a_time(
     ]
     assert cache.get(selectors._queue_key(user)) == [look.pk for look in looks[:4]]
     swipe_record(user=user, look_id=looks[0].pk, reaction=DISLIKE)
-    # From the queue: one query checks the queued ids, one loads the cards' products;
-    # no taste and no ranking query.
-    with django_assert_num_queries(2):
+    # From the queue: one query checks the queued ids and loads the cards with their
+    # products; no taste and no ranking query.
+    with django_assert_num_queries(1):
         deck = selectors.feed_next_looks(user=user, limit=2)
     assert [look.pk for look in deck] == [looks[1].pk, looks[2].pk]
     for look in looks[1:3]:
@@ -230,11 +230,32 @@ def test_after_a_swipe_the_card_underneath_and_the_queue_are_checked_in_one_quer
     first, second, third = (look_in(cat, likes=30 - 10 * i) for i in range(3))
     selectors.feed_next_looks(user=user, limit=2)  # queues all three
     swipe_record(user=user, look_id=first.pk, reaction=LIKE)
-    # The swipe's answer: one query checks the card underneath with the queued ids,
-    # one loads the cards' products.
-    with django_assert_num_queries(2):
+    # The swipe's answer: one query checks the card underneath with the queued ids
+    # and loads the cards with their products.
+    with django_assert_num_queries(1):
         deck = selectors.feed_deck(user=user, top=second.pk)
-    assert [look.pk for look in deck] == [second.pk, third.pk]
+        assert [look.pk for look in deck] == [second.pk, third.pk]
+        # What the cards show is read already: naming the pieces asks nothing more.
+        assert all(entry.product.name for look in deck for entry in look.pieces)
+
+
+def test_queued_cards_come_with_their_pieces_in_the_looks_order(django_assert_num_queries):
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    dressed, empty, _third = (look_in(cat, likes=30 - 10 * i) for i in range(3))
+    # The dressed look's pieces in an order of their own; the empty look's all removed.
+    LookProduct.objects.filter(look__in=[dressed, empty]).delete()
+    for position, name in ((2, "Last"), (0, "First"), (1, "Middle")):
+        LookProductFactory(
+            look=dressed, product=ProductFactory(category=cat, name=name), position=position
+        )
+    selectors.feed_next_looks(user=user, limit=2)  # queues all three
+    with django_assert_num_queries(1):  # both from the queue, the empty look too
+        deck = selectors.feed_deck(user=user, top=dressed.pk)
+    assert [look.pk for look in deck] == [dressed.pk, empty.pk]  # two cards, in order
+    assert [entry.product.name for entry in deck[0].pieces] == ["First", "Middle", "Last"]
+    assert all(entry.look_id == dressed.pk for entry in deck[0].pieces)
+    assert deck[1].pieces == []
 
 
 def test_a_queued_look_swiped_elsewhere_or_unpublished_is_never_shown():
