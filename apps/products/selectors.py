@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection, connections, router, transaction
+from django.db import connection, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Store
@@ -213,6 +213,7 @@ class ProductDetail:
     product: Product  # with its store and category
     variants: list[Variant]  # in the admin's order, each with its product
     images: list[ProductImage]
+    liked: bool = False  # by the shopper who asked, if one did
 
 
 _PRODUCT = Columns(Product, "p")
@@ -220,38 +221,52 @@ _STORE = Columns(Store, "s")
 _CATEGORY = Columns(Category, "c")
 _VARIANT = Columns(Variant, "v")
 _IMAGE = Columns(ProductImage, "i")
+_LIKE = Columns(ProductLike, "pl")
 
 
-def product_detail(*, product_id: int) -> ProductDetail:
-    """An active product with its store, category, sizes and gallery; DoesNotExist
-    otherwise. Three statements written out: the ORM took longer to build them than
-    the database to answer (docs/performance.md)."""
+def product_detail(*, product_id: int, user=None) -> ProductDetail:
+    """An active product with its store, category, sizes and gallery, and whether
+    ``user`` likes it; DoesNotExist otherwise. Two statements written out, the
+    product with its sizes (one row per size) and its photos: the ORM took longer to
+    build them than the database to answer (docs/performance.md)."""
     using = router.db_for_read(Product)
     pk = int(product_id)
-    # Only quoted names from the models are joined; the id is a parameter.
+    shopper = int(user.pk) if user is not None and user.is_authenticated else None
+    product_columns = (_PRODUCT, _STORE, _CATEGORY)
+    variant_at = sum(map(len, product_columns))
+    # Only quoted names from the models are joined; the ids are parameters.
     rows = fetch(
         using,
-        f"SELECT {_PRODUCT.sql(using)}, {_STORE.sql(using)}, {_CATEGORY.sql(using)}"  # noqa: S608
+        f"SELECT {', '.join(columns.sql(using) for columns in product_columns)},"  # noqa: S608
+        f" {_VARIANT.sql(using)},"
+        f" EXISTS (SELECT 1 FROM {_LIKE.table(using)}"
+        f" WHERE {_LIKE.column('user', using)} = %s"
+        f" AND {_LIKE.column('product', using)} = {_PRODUCT.column('id', using)})"
         f" FROM {_PRODUCT.table(using)}"
         f" JOIN {_STORE.table(using)}"
         f" ON {_STORE.column('id', using)} = {_PRODUCT.column('store', using)}"
         f" JOIN {_CATEGORY.table(using)}"
         f" ON {_CATEGORY.column('id', using)} = {_PRODUCT.column('category', using)}"
-        f" WHERE {_PRODUCT.column('id', using)} = %s AND {_PRODUCT.column('is_active', using)}",
-        [pk],
+        f" LEFT JOIN {_VARIANT.table(using)}"
+        f" ON {_VARIANT.column('product', using)} = {_PRODUCT.column('id', using)}"
+        f" WHERE {_PRODUCT.column('id', using)} = %s AND {_PRODUCT.column('is_active', using)}"
+        f" ORDER BY {_VARIANT.column('position', using)}, {_VARIANT.column('id', using)}",
+        [shopper, pk],
     )
     if not rows:
         raise Product.DoesNotExist("No active product with that id.")
     product = _PRODUCT.build(rows[0], using)
     product.store = _STORE.build(rows[0], using, start=len(_PRODUCT))
     product.category = _CATEGORY.build(rows[0], using, start=len(_PRODUCT) + len(_STORE))
-    variants, images = (
-        [columns.build(row, using) for row in fetch(using, _of_product(columns, using), [pk])]
-        for columns in (_VARIANT, _IMAGE)
-    )
+    variants = [
+        _VARIANT.build(row, using, start=variant_at)
+        for row in rows
+        if row[variant_at] is not None  # a product with no sizes has one row of NULLs
+    ]
+    images = [_IMAGE.build(row, using) for row in fetch(using, _of_product(_IMAGE, using), [pk])]
     for child in (*variants, *images):
         child.product = product
-    return ProductDetail(product=product, variants=variants, images=images)
+    return ProductDetail(product=product, variants=variants, images=images, liked=bool(rows[0][-1]))
 
 
 def _of_product(columns: Columns, using: str) -> str:
@@ -261,15 +276,6 @@ def _of_product(columns: Columns, using: str) -> str:
         f" WHERE {columns.column('product', using)} = %s"
         f" ORDER BY {columns.column('position', using)}, {columns.column('id', using)}"
     )
-
-
-def product_is_liked(*, user, product_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    using = router.db_for_read(ProductLike)
-    likes = connections[using].ops.quote_name(ProductLike._meta.db_table)
-    sql = f"SELECT 1 FROM {likes} WHERE user_id = %s AND product_id = %s LIMIT 1"  # noqa: S608
-    return bool(fetch(using, sql, [int(user.pk), int(product_id)]))
 
 
 @dataclass(frozen=True)

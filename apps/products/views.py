@@ -102,9 +102,9 @@ def product_list(request):
     return render(request, "products/list.html", context)
 
 
-def _product_or_404(product_id) -> selectors.ProductDetail:
+def _product_or_404(product_id, user=None) -> selectors.ProductDetail:
     try:
-        return selectors.product_detail(product_id=product_id)
+        return selectors.product_detail(product_id=product_id, user=user)
     except Product.DoesNotExist:
         raise Http404("No such product.") from None
 
@@ -137,7 +137,7 @@ def page_version(product, variants, images) -> str:
 
 @require_GET
 def product_detail(request, product_id):
-    detail = _product_or_404(product_id)
+    detail = _product_or_404(product_id, user=request.user)
     product, variants, images = detail.product, detail.variants, detail.images
     context = {
         "product": product,
@@ -147,7 +147,7 @@ def product_detail(request, product_id):
         # Colour-tagged photos cover every colour, the thumbnail among them.
         "show_thumbnail": not any(image.colour for image in images),
         "sold_out": all(variant.sold_out for variant in variants),
-        "liked": selectors.product_is_liked(user=request.user, product_id=product.pk),
+        "liked": detail.liked,
         "quantity_choices": range(1, rules.MAX_LINE_QUANTITY + 1),
     }
     return render(request, "products/detail.html", context)

@@ -257,6 +257,32 @@ def test_product_page_lists_sizes_and_photos_in_position_order_and_the_shoppers_
     assert 'name="liked" value="1"' in other_page  # another shopper's like is not theirs
 
 
+def test_product_page_reads_the_product_its_sizes_and_the_like_in_one_statement(
+    client, settings, django_assert_num_queries
+):
+    from apps.products.models import ProductImage
+
+    product = ProductFactory()
+    for size in ("S", "M", "L"):
+        VariantFactory(product=product, size=size)
+    ProductImage.objects.create(product=product, image="p.jpg", alt="Front view")
+    # A visitor: the product with its sizes, then its photos; nothing per size or photo.
+    with django_assert_num_queries(2):
+        assert Client().get(f"/products/{product.pk}/").status_code == 200
+    # A shopper: their user row and the header's counts as well, and the session row
+    # when sessions live in the database; whether they like it comes with the sizes.
+    client.force_login(UserFactory())
+    with django_assert_num_queries(4 + settings.SESSION_ENGINE.endswith(".db")):
+        assert client.get(f"/products/{product.pk}/").status_code == 200
+
+
+def test_a_product_with_no_sizes_yet_shows_its_page(client):
+    product = ProductFactory(name="Sample Scarf")
+    response = client.get(f"/products/{product.pk}/")
+    assert response.status_code == 200
+    assert "Sample Scarf" in response.content.decode()
+
+
 def test_cached_gallery_and_sizes_follow_every_change_to_what_they_show(client):
     """The gallery and the size picker are cached under a digest of all they show: a
     size selling down to its last units or out, a new price, size or colour, a new,
