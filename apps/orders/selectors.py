@@ -6,7 +6,7 @@ from django.db.models import Sum
 
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
-from apps.products.selectors import variant_photos
+from apps.products.selectors import variant_photos, variants_with_products
 
 from .models import MAX_LINE_QUANTITY, CartItem, Order
 
@@ -65,13 +65,13 @@ class Cart:
 def cart_for(*, user) -> Cart:
     items = list(CartItem.objects.filter(user=user).order_by("id"))
     variant_ids = [item.variant_id for item in items]
-    variants = Variant.objects.select_related("product", "product__store").in_bulk(variant_ids)
+    variants = variants_with_products(variant_ids)
     photos = variant_photos(variants.values())
     return Cart(
         lines=[
             CartLine(
                 item=item,
-                variant=variants.get(item.variant_id),
+                variant=variants.get(int(item.variant_id)),
                 photo=photos.get(int(item.variant_id), ""),
             )
             for item in items
@@ -87,13 +87,11 @@ def cart_count(*, user) -> int:
 
 def buy_now_lines(*, lines) -> list[CartLine]:
     """The lines of a buy-now checkout (sizes that no longer exist are left out)."""
-    variants = Variant.objects.select_related("product", "product__store").in_bulk(
-        [line.variant_id for line in lines]
-    )
+    variants = variants_with_products(line.variant_id for line in lines)
     return [
         CartLine(item=CartItem(variant_id=line.variant_id, quantity=line.quantity), variant=variant)
         for line in lines
-        if (variant := variants.get(line.variant_id)) is not None
+        if (variant := variants.get(int(line.variant_id))) is not None
     ]
 
 

@@ -17,7 +17,7 @@ from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
 from apps.products.models import Variant
 from apps.products.rules import MAX_LINE_QUANTITY
-from apps.products.selectors import variant_photos
+from apps.products.selectors import variant_photos, variants_with_products
 from apps.products.services import OutOfStock, VariantUnavailable, stock_return, stock_take
 
 from .lock_objects import lock_order, lock_shopper
@@ -300,12 +300,7 @@ def order_place(
         raise InvalidAddress()
     lines = merge_lines(lines)
     # Read before the transaction: nothing that does not need the stock lock runs under it.
-    variants = {
-        int(variant.pk): variant
-        for variant in Variant.objects.select_related("product").filter(
-            pk__in=[line.variant_id for line in lines]
-        )
-    }
+    variants = variants_with_products(line.variant_id for line in lines)
     # Refused here without a transaction; stock_take checks again under the lock.
     if any(
         line.variant_id not in variants or not variants[line.variant_id].product.is_active

@@ -112,11 +112,12 @@ def buy_now(request):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _checkout_lines(request, source) -> tuple[list, list, bool] | None:
+def _checkout_lines(request, source) -> tuple[list | None, list, bool] | None:
     """What is being bought: the buy-now lines when the request names them, else the
     cart — as lines to show and as the lines to order (a named size that has gone is
     still ordered, so the order fails and says so instead of quietly buying less).
-    None when the named lines are malformed."""
+    A buy-now's lines to show are None: read only when a page shows them, not when
+    the order goes through. None when the named lines are malformed."""
     if "variant" not in source:
         shown = selectors.cart_for(user=request.user).lines
         return (
@@ -127,11 +128,12 @@ def _checkout_lines(request, source) -> tuple[list, list, bool] | None:
     form = LinesForm(source)
     if not form.is_valid():
         return None
-    lines = form.cleaned_data["lines"]
-    return selectors.buy_now_lines(lines=lines), lines, True
+    return None, form.cleaned_data["lines"], True
 
 
 def _checkout_page(request, form, lines, ordered, buy_now, status=200):
+    if lines is None:
+        lines = selectors.buy_now_lines(lines=ordered)
     context = {
         "form": form,
         "lines": lines,
@@ -154,8 +156,11 @@ def checkout(request):
         return redirect("orders:cart")
     lines, ordered, buy_now = chosen
     if request.method == "GET":
+        if lines is None:
+            lines = selectors.buy_now_lines(lines=ordered)
         if not lines:
-            messages.info(request, "Your cart is empty.")
+            gone = "That item is no longer on sale." if buy_now else "Your cart is empty."
+            messages.info(request, gone)
             return redirect("orders:cart")
         form = CheckoutForm(
             initial={

@@ -358,6 +358,14 @@ def test_the_first_checkout_address_becomes_the_default(client):
     assert user.shipping_address == "3 Tteukseom-ro, Seoul"
 
 
+def test_a_buy_now_checkout_page_for_a_size_that_has_gone_says_so(client, shopper):
+    variant = VariantFactory(stock=3)
+    Variant.objects.filter(pk=variant.pk).delete()
+    response = client.get(f"/orders/checkout/?variant={variant.pk}&quantity=1", follow=True)
+    assert response.redirect_chain == [("/cart/", 302)]
+    assert "That item is no longer on sale." in response.content.decode()
+
+
 def test_a_buy_now_whose_size_has_gone_fails_instead_of_buying_less(client, shopper):
     coat, pants = VariantFactory(stock=3), VariantFactory(stock=3)
     url = f"/orders/checkout/?variant={coat.pk}&quantity=1&variant={pants.pk}&quantity=1"
@@ -373,3 +381,50 @@ def test_a_buy_now_whose_size_has_gone_fails_instead_of_buying_less(client, shop
     assert response.status_code == 409
     assert "no longer on sale" in response.content.decode()
     assert not Order.objects.exists() and stock(coat) == 3
+
+
+def test_the_cart_checkout_and_order_read_their_sizes_once(client, shopper):
+    """Each reads the sizes with their products and stores in one statement: nothing
+    per line, and a buy-now order does not read them again for a page it does not show
+    (its stock take, which locks them, comes after)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    variants = [VariantFactory(stock=5) for _ in range(3)]
+    for variant in variants:
+        CartItem.objects.create(user=shopper, variant_id=variant.pk, quantity=1)
+
+    def reads(method, url, data=None) -> tuple[int, list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(url, data or {})
+        statements = [query["sql"] for query in queries.captured_queries]
+        # Up to the order's first write: the stock take reads its sizes again, locked.
+        writes = [i for i, sql in enumerate(statements) if sql.startswith("INSERT")]
+        statements = statements[: writes[0]] if writes else statements
+        sizes = [
+            sql
+            for sql in statements
+            if re.match(r'SELECT .* FROM "products_variant".* JOIN "products_product"', sql)
+        ]
+        products = [
+            sql
+            for sql in statements
+            if re.match(r'SELECT .* FROM "(products_product|accounts_store)"', sql)
+        ]
+        return response.status_code, sizes, products
+
+    for url in ("/cart/", "/orders/checkout/"):
+        status, sizes, products = reads("get", url)
+        assert (status, len(sizes), products) == (200, 1, []), url
+    bought = variants[0]
+    status, sizes, products = reads("get", f"/orders/checkout/?variant={bought.pk}&quantity=1")
+    assert (status, len(sizes), products) == (200, 1, [])
+    form = {
+        "shipping_address": "x",
+        "idempotency_key": "e" * 32,
+        "variant": str(bought.pk),
+        "quantity": "1",
+    }
+    status, sizes, products = reads("post", "/orders/checkout/", form)
+    assert (status, len(sizes), products) == (302, 1, [])
+    assert stock(bought) == 4
