@@ -155,41 +155,44 @@ def merge_lines(lines: list[Line]) -> list[Line]:
 
 
 def _sellable_variant(variant_id: int) -> Variant:
-    try:
-        return Variant.objects.select_related("product").get(pk=variant_id, product__is_active=True)
-    except Variant.DoesNotExist:
-        raise VariantUnavailable() from None
+    variant = variants_with_products([variant_id]).get(int(variant_id))
+    if variant is None or not variant.product.is_active:
+        raise VariantUnavailable()
+    return variant
 
 
 def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
     """Add ``quantity`` of a size to the cart (on top of what is already there)."""
+    with transaction.atomic():
+        return _cart_add(user=user, variant_id=variant_id, quantity=quantity)
+
+
+def _cart_add(*, user, variant_id: int, quantity: int) -> CartItem:
+    """``cart_add`` inside the caller's transaction, with no savepoint of its own."""
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidQuantity()
     variant = _sellable_variant(variant_id)
     _check_cart_limit(user=user, variant=variant, quantity=quantity)
-    with transaction.atomic():
-        item = CartItem.objects.select_for_update().filter(user=user, variant_id=variant.pk).first()
-        if item is None:
-            if CartItem.objects.filter(user=user).count() >= MAX_CART_LINES:
-                raise CartFull()
-            if quantity > variant.stock:
-                raise OutOfStock(variant=variant, requested=quantity, available=variant.stock)
-            try:
-                with transaction.atomic():
-                    return CartItem.objects.create(
-                        user=user, variant_id=variant.pk, quantity=quantity
-                    )
-            except IntegrityError:
-                # A double click created the line a moment ago: this click is that one.
-                return CartItem.objects.get(user=user, variant_id=variant.pk)
-        wanted = item.quantity + quantity
-        if wanted > MAX_LINE_QUANTITY:
-            raise InvalidQuantity()
-        if wanted > variant.stock:
-            raise OutOfStock(variant=variant, requested=wanted, available=variant.stock)
-        item.quantity = wanted
-        item.save(update_fields=["quantity", "updated_at"])
-        return item
+    item = CartItem.objects.select_for_update().filter(user=user, variant_id=variant.pk).first()
+    if item is None:
+        if CartItem.objects.filter(user=user).count() >= MAX_CART_LINES:
+            raise CartFull()
+        if quantity > variant.stock:
+            raise OutOfStock(variant=variant, requested=quantity, available=variant.stock)
+        try:
+            with transaction.atomic():
+                return CartItem.objects.create(user=user, variant_id=variant.pk, quantity=quantity)
+        except IntegrityError:
+            # A double click created the line a moment ago: this click is that one.
+            return CartItem.objects.get(user=user, variant_id=variant.pk)
+    wanted = item.quantity + quantity
+    if wanted > MAX_LINE_QUANTITY:
+        raise InvalidQuantity()
+    if wanted > variant.stock:
+        raise OutOfStock(variant=variant, requested=wanted, available=variant.stock)
+    item.quantity = wanted
+    item.save(update_fields=["quantity", "updated_at"])
+    return item
 
 
 @retry_on_conflict
@@ -198,9 +201,9 @@ def cart_add_lines(*, user, lines: list[Line]) -> None:
     cannot go in, none do, and the error names it. Lines are taken in variant-id order,
     so two such requests lock the shopper's cart lines in the same order."""
     lines = sorted(merge_lines(lines), key=lambda line: line.variant_id)
-    with transaction.atomic():
+    with transaction.atomic():  # one transaction; a line that fails rolls back them all
         for line in lines:
-            cart_add(user=user, variant_id=line.variant_id, quantity=line.quantity)
+            _cart_add(user=user, variant_id=line.variant_id, quantity=line.quantity)
 
 
 def cart_set_quantity(*, user, item_id: int, quantity: int) -> CartItem | None:

@@ -428,3 +428,23 @@ def test_the_cart_checkout_and_order_read_their_sizes_once(client, shopper):
     status, sizes, products = reads("post", "/orders/checkout/", form)
     assert (status, len(sizes), products) == (302, 1, [])
     assert stock(bought) == 4
+
+
+def test_adding_to_the_cart_reads_the_size_once_and_takes_one_savepoint(client, shopper):
+    """The size with its product in one statement; one savepoint, around the new line's
+    INSERT (a double click's IntegrityError is caught there), none per size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Inside the test's own transaction the request's transaction is a savepoint too.
+    expected = 1 + connection.in_atomic_block
+    variant = VariantFactory(stock=5)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/cart/items/", {"variant": str(variant.pk)}, **HTMX)
+    assert response.status_code == 200 and "Added to your cart." in response.content.decode()
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) == expected
+    assert [sql for sql in statements if 'FROM "products_' in sql] == [
+        sql for sql in statements if re.match(r'SELECT .* FROM "products_variant" v JOIN', sql)
+    ]
+    assert CartItem.objects.get(user=shopper).variant_id == variant.pk
