@@ -133,6 +133,7 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     """Of ``ids``, the first ``limit`` looks still published that ``user`` has not
     swiped, in the order given, each with its ``pieces``: the same anti-join as
     ``unswiped`` and the products of ``_with_products``, in one statement written out."""
+    ids = list(dict.fromkeys(int(look) for look in ids))  # each card once, first place kept
     if not ids:
         return []
     using = router.db_for_read(Look)
@@ -153,7 +154,7 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
         f" ON {_PRODUCT.column('id', using)} = {_ENTRY.column('product', using)}"
         f" ORDER BY picked.ord, {_ENTRY.column('position', using)}, {_ENTRY.column('id', using)}"
     )
-    params = [value for order, look in enumerate(ids) for value in (int(look), order)]
+    params = [value for order, look in enumerate(ids) for value in (look, order)]
     looks: dict[int, Look] = {}
     entry_at, product_at = len(_LOOK), len(_LOOK) + len(_ENTRY)
     for row in fetch(using, sql, [*params, int(user.pk), limit]):

@@ -258,6 +258,15 @@ def test_queued_cards_come_with_their_pieces_in_the_looks_order(django_assert_nu
     assert deck[1].pieces == []
 
 
+def test_a_look_queued_twice_is_one_card_with_its_pieces_once():
+    cat = CategoryFactory(position=0)
+    user = UserFactory()
+    first, second = look_in(cat, likes=20), look_in(cat, likes=10)
+    looks = selectors._unswiped_looks(user=user, ids=[first.pk, first.pk, second.pk], limit=3)
+    assert [look.pk for look in looks] == [first.pk, second.pk]
+    assert [len(look.pieces) for look in looks] == [1, 1]
+
+
 def test_a_queued_look_swiped_elsewhere_or_unpublished_is_never_shown():
     cat = CategoryFactory(position=0)
     user = UserFactory()
