@@ -28,24 +28,39 @@ class Columns:
         ]
         self.names = [field.attname for field in self.fields]
         self._converters: dict[str, list] = {}
+        # The SQL text of the names, per database alias: built on first use, as every
+        # request that runs a statement written out asks for the same names again.
+        self._text: dict[tuple[str, str, str], str] = {}
 
     def __len__(self) -> int:
         return len(self.fields)
 
     def table(self, using: str) -> str:
         """``"table" alias``, for the FROM or JOIN clause."""
-        quote = connections[using].ops.quote_name
-        return f"{quote(self.model._meta.db_table)} {self.alias}"
+        key = ("table", using, "")
+        if key not in self._text:
+            quote = connections[using].ops.quote_name
+            self._text[key] = f"{quote(self.model._meta.db_table)} {self.alias}"
+        return self._text[key]
 
     def sql(self, using: str) -> str:
         """The select list: every concrete column, in field order."""
-        quote = connections[using].ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        key = ("sql", using, "")
+        if key not in self._text:
+            quote = connections[using].ops.quote_name
+            self._text[key] = ", ".join(
+                f"{self.alias}.{quote(field.column)}" for field in self.fields
+            )
+        return self._text[key]
 
     def column(self, name: str, using: str) -> str:
         """One field's column under the alias (``l."is_active"``)."""
-        field = self.model._meta.get_field(name)
-        return f"{self.alias}.{connections[using].ops.quote_name(field.column)}"
+        key = ("column", using, name)
+        if key not in self._text:
+            field = self.model._meta.get_field(name)
+            quote = connections[using].ops.quote_name
+            self._text[key] = f"{self.alias}.{quote(field.column)}"
+        return self._text[key]
 
     def build(self, row, using: str, start: int = 0) -> Model:
         """The instance from ``row[start:start + len(self)]``."""

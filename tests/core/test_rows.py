@@ -56,3 +56,19 @@ def test_columns_read_a_joined_row_from_an_offset():
     product = products.build(row, using, start=len(sizes))
 
     assert field_values(product) == field_values(Product.objects.get(pk=variant.product_id))
+
+
+def test_the_sql_text_of_the_names_is_built_once(monkeypatch):
+    from django.db import connections
+
+    columns = Columns(Variant, "v")
+    using = DEFAULT_DB_ALIAS
+    first = (columns.sql(using), columns.table(using), columns.column("stock", using))
+    quoted = []
+    quote = connections[using].ops.quote_name
+    monkeypatch.setattr(
+        connections[using].ops, "quote_name", lambda name: quoted.append(name) or quote(name)
+    )
+    again = (columns.sql(using), columns.table(using), columns.column("stock", using))
+    assert again == first and '"stock"' in first[2]
+    assert quoted == []  # nothing quoted again
