@@ -103,6 +103,13 @@ _PRODUCT = Columns(Product, "p")
 _SWIPE = Columns(Swipe, "s")
 
 
+def _piece(row, using: str, start: int = 0) -> LookProduct:
+    """A look's entry and its product, from a row of both read from ``start``."""
+    entry = _ENTRY.build(row, using, start=start)
+    entry.product = _PRODUCT.build(row, using, start=start + len(_ENTRY))
+    return entry
+
+
 def _with_products(looks: list[Look]) -> list[Look]:
     """Give each card what it shows, its products in the look's order, as ``pieces``:
     for all the cards in one statement (none for cards read with theirs)."""
@@ -121,8 +128,7 @@ def _with_products(looks: list[Look]) -> list[Look]:
     )
     pieces: dict[int, list[LookProduct]] = {look_id: [] for look_id in ids}
     for row in fetch(using, sql, ids):
-        entry = _ENTRY.build(row, using)
-        entry.product = _PRODUCT.build(row, using, start=len(_ENTRY))
+        entry = _piece(row, using)
         pieces[int(entry.look_id)].append(entry)
     for look in bare:
         look.pieces = pieces[int(look.pk)]
@@ -156,16 +162,14 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     )
     params = [value for order, look in enumerate(ids) for value in (look, order)]
     looks: dict[int, Look] = {}
-    entry_at, product_at = len(_LOOK), len(_LOOK) + len(_ENTRY)
+    entry_at = len(_LOOK)
     for row in fetch(using, sql, [*params, int(user.pk), limit]):
         look = looks.get(row[0])
         if look is None:
             look = looks[row[0]] = _LOOK.build(row, using)
             look.pieces = []
         if row[entry_at] is not None:  # a look with no products yet has one row of NULLs
-            entry = _ENTRY.build(row, using, start=entry_at)
-            entry.product = _PRODUCT.build(row, using, start=product_at)
-            look.pieces.append(entry)
+            look.pieces.append(_piece(row, using, start=entry_at))
     return list(looks.values())
 
 
