@@ -280,9 +280,17 @@ if REDIS_URL:
             "OPTIONS": _redis_options,
         },
         # Rendered fragments ({% cache %}), keyed by a digest of everything they show,
-        # so an entry is never stale, only unused. A Redis that does not answer is a
-        # miss: the fragment is rendered again, never a 503.
+        # so an entry is never stale, only unused. Each process keeps the ones it used
+        # last (apps/core/cache.py), so most reads cost no round trip to Redis.
         "template_fragments": {
+            "BACKEND": "apps.core.cache.NearCache",
+            "LOCATION": "shared_fragments",
+            "TIMEOUT": 60 * 60,
+            "OPTIONS": {"MAX_CHARS": 16 * 1024 * 1024},
+        },
+        # What the processes share. A Redis that does not answer is a miss: the
+        # fragment is rendered again, never a 503.
+        "shared_fragments": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": _redis_location,
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-fragment",

@@ -40,7 +40,8 @@ SHOW = (
     "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
     "'sessions': s.SESSION_ENGINE, 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', None), "
     "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}, "
-    "'fragment_options': s.CACHES['template_fragments'].get('OPTIONS', {}), "
+    "'fragment_location': s.CACHES['template_fragments'].get('LOCATION'), "
+    "'shared_fragment_options': s.CACHES.get('shared_fragments', {}).get('OPTIONS', {}), "
     "'pg_options': s.DATABASES['default'].get('OPTIONS', {}).get('options')}))"
 )
 
@@ -77,10 +78,13 @@ def test_urls_set_mean_postgres_with_persistent_connections_and_redis_sessions()
     assert shown["caches"] == {
         "default": "django_redis.cache.RedisCache",
         "sessions": "django_redis.cache.RedisCache",
-        "template_fragments": "django_redis.cache.RedisCache",
+        # A copy in each process of what they share (apps/core/cache.py).
+        "template_fragments": "apps.core.cache.NearCache",
+        "shared_fragments": "django_redis.cache.RedisCache",
     }
+    assert shown["fragment_location"] == "shared_fragments"
     # A rendered fragment is only ever a saving: Redis away means render it again.
-    assert shown["fragment_options"]["IGNORE_EXCEPTIONS"] is True
+    assert shown["shared_fragment_options"]["IGNORE_EXCEPTIONS"] is True
 
 
 @pytest.mark.parametrize(

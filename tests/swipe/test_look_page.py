@@ -64,7 +64,8 @@ def test_the_cached_piece_list_follows_every_sale_price_and_rename(client):
 def test_a_fragment_cache_that_does_not_answer_is_only_a_miss(client, settings):
     settings.CACHES = {
         **settings.CACHES,
-        "template_fragments": {
+        "template_fragments": {"BACKEND": "apps.core.cache.NearCache", "LOCATION": "dead"},
+        "dead": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {

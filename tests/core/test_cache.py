@@ -1,0 +1,108 @@
+"""NearCache: a process's copy of a shared cache whose entries never change."""
+
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from apps.core.cache import NearCache
+
+
+@pytest.fixture
+def near(settings):
+    """A NearCache over a local-memory 'shared' cache, both new for each test."""
+    shared = f"shared-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        shared: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": shared},
+    }
+    cache = NearCache(shared, {"TIMEOUT": 60, "OPTIONS": {"MAX_CHARS": 100}})
+    cache.shared = caches[shared]
+    return cache
+
+
+def test_a_string_read_once_is_served_from_the_process(near):
+    near.shared.set("page", "<p>hi</p>")
+    assert near.get("page") == "<p>hi</p>"  # read through, and kept
+    near.shared.delete("page")  # only the process's copy can answer now
+    assert near.get("page") == "<p>hi</p>"
+    assert near.has_key("page")
+
+
+def test_what_is_written_is_kept_in_both(near):
+    near.set("page", ("token", "<p>hi</p>"))
+    assert near.shared.get("page") == ("token", "<p>hi</p>")
+    near.shared.delete("page")
+    assert near.get("page") == ("token", "<p>hi</p>")
+
+
+def test_values_that_could_change_in_place_are_not_kept(near):
+    near.set("data", {"a": 1})
+    near.set("listed", ("a", ["b"]))
+    near.shared.clear()
+    assert near.get("data") is None
+    assert near.get("listed", "gone") == "gone"
+
+
+def test_a_miss_everywhere_is_the_default(near):
+    assert near.get("nothing") is None
+    assert near.get("nothing", "default") == "default"
+    assert not near.has_key("nothing")
+
+
+def test_the_copy_keeps_the_most_recently_used_up_to_its_size(near):
+    near.set("a", "x" * 40)
+    near.set("b", "y" * 40)
+    near.get("a")  # used last: "b" goes first
+    near.set("c", "z" * 40)  # 120 characters do not fit in 100
+    near.shared.clear()
+    assert near.get("a") == "x" * 40
+    assert near.get("c") == "z" * 40
+    assert near.get("b") is None
+
+
+def test_a_value_larger_than_the_copy_is_only_shared(near):
+    near.set("big", "x" * 500)
+    assert near.get("big") == "x" * 500
+    near.shared.delete("big")
+    assert near.get("big") is None
+
+
+def test_an_expired_copy_is_not_served(near):
+    near.set("page", "<p>hi</p>", timeout=0)  # expires at once, in both
+    near.shared.set("page", "<p>new</p>")
+    assert near.get("page") == "<p>new</p>"
+
+
+def test_delete_and_clear_reach_both(near):
+    near.set("a", "1")
+    near.set("b", "2")
+    near.set("c", "3")
+    assert near.delete("a")
+    assert near.get("a") is None and near.shared.get("a") is None
+    near.clear()
+    assert near.get("b") is None and near.shared.get("b") is None
+
+
+def test_add_keeps_only_what_it_added(near):
+    near.shared.set("page", "first")
+    assert not near.add("page", "second")
+    assert near.get("page") == "first"
+    assert near.add("other", "value")
+    near.shared.delete("other")
+    assert near.get("other") == "value"
+
+
+def test_touch_reads_the_entry_again(near):
+    near.set("page", "old")
+    near.shared.set("page", "new")  # cannot happen with digest keys; shows the copy dropped
+    assert near.touch("page", 30)
+    assert near.get("page") == "new"
+
+
+def test_versions_are_separate_entries(near):
+    near.set("page", "v1", version=1)
+    near.set("page", "v2", version=2)
+    near.shared.clear()
+    assert near.get("page", version=1) == "v1"
+    assert near.get("page", version=2) == "v2"
