@@ -111,6 +111,11 @@ class NearCache(BaseCache):
         return self.get(key, _MISSING, version=version) is not _MISSING
 
     def clear(self):
+        self.clear_copy()
+        self._shared.clear()
+
+    def clear_copy(self) -> None:
+        """Drop this process's copy only (the shared cache and other processes keep
+        theirs)."""
         with self._lock:
             self._copy.clear()
-        self._shared.clear()

@@ -106,3 +106,10 @@ def test_versions_are_separate_entries(near):
     near.shared.clear()
     assert near.get("page", version=1) == "v1"
     assert near.get("page", version=2) == "v2"
+
+
+def test_clearing_the_copy_leaves_the_shared_cache(near):
+    near.set("page", "<p>hi</p>")
+    near.shared.set("page", "<p>shared</p>")  # as if another process wrote it
+    near.clear_copy()
+    assert near.get("page") == "<p>shared</p>"
