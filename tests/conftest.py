@@ -95,18 +95,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clear_caches():
     yield
-    from django.core.cache import caches
-
-    from apps.core.cache import NearCache
+    from tests.caches import empty
 
     for alias in settings.CACHES:
-        cache = caches[alias]
-        if isinstance(cache, NearCache):
-            cache.clear_copy()  # the alias it copies is in CACHES, and cleared on its own
-        elif hasattr(cache, "delete_pattern"):
-            cache.delete_pattern("*")  # only this run's prefix, never other keys
-        else:
-            cache.clear()
+        empty(alias)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 
 from tests import kakao
+from tests.caches import empty
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,9 +150,7 @@ def test_the_kakao_button_and_addresses_exist_only_when_configured(client, setti
 
 
 def test_the_kakao_email_question_is_under_the_sign_up_limit(client, stand_in):
-    from django.core.cache import cache
-
-    cache.clear()
+    empty()
     stand_in.account(kakao_id=90, nickname="Probe", email=None)
     response = through_kakao(client, stand_in)
     for n in range(5):

@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from tests.caches import empty
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,7 @@ MAIL_JOB = "apps.accounts.tasks.account_send_mail"
 @pytest.fixture(autouse=True)
 def fresh_limits():
     """The limits count in the cache: each test starts with none used."""
-    from django.core.cache import cache
-
-    cache.clear()
+    empty()
 
 
 def log_in(client, email, password):

@@ -14,6 +14,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.core.sessions import ENDED, SessionStore
+from tests.caches import empty
 from tests.conftest import server_gone
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -84,7 +85,7 @@ def test_a_request_that_read_the_row_before_the_log_out_cannot_bring_it_back(
     just read the row and is about to put its copy in the cache."""
     user = UserFactory()
     session_key = log_in(client, user)
-    caches["sessions"].clear()
+    empty("sessions")
     read_row = SessionStore._get_session_from_db
 
     def read_then_log_out(self):
@@ -105,7 +106,7 @@ def test_an_emptied_cache_logs_nobody_out(client, cached_sessions):
     """What a Redis restart without persistence does to the copies."""
     user = UserFactory()
     session_key = log_in(client, user)
-    caches["sessions"].clear()
+    empty("sessions")
     assert "Log out" in client.get("/accounts/me/").content.decode()
     assert cached_copy(session_key)[SESSION_KEY] == str(user.pk), "the copy is made again"
 

@@ -9,6 +9,7 @@ from django.core import mail
 
 from tests import kakao
 from tests.browser.conftest import FEED_URL, log_in_with_form, screenshot
+from tests.caches import empty
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,9 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    from django.core.cache import cache
-
-    cache.clear()
+    empty()
 
 
 def mailed_link(run_jobs, path: str) -> str:

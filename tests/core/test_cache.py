@@ -113,3 +113,19 @@ def test_clearing_the_copy_leaves_the_shared_cache(near):
     near.shared.set("page", "<p>shared</p>")  # as if another process wrote it
     near.clear_copy()
     assert near.get("page") == "<p>shared</p>"
+
+
+@pytest.mark.redis
+def test_the_tests_empty_their_own_keys_only(settings):
+    """Redis here is shared with other programs: resetting the caches between tests
+    must not empty its database."""
+    from tests.caches import empty
+
+    redis = caches["default"].client.get_client()
+    redis.set("another-program:key", "kept")
+    try:
+        for alias in settings.CACHES:
+            empty(alias)
+        assert redis.get("another-program:key") == b"kept"
+    finally:
+        redis.delete("another-program:key")
