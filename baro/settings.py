@@ -286,7 +286,7 @@ if REDIS_URL:
             "BACKEND": "apps.core.cache.NearCache",
             "LOCATION": "shared_fragments",
             "TIMEOUT": 60 * 60,
-            "OPTIONS": {"MAX_CHARS": 16 * 1024 * 1024},
+            "OPTIONS": {"MAX_BYTES": 32 * 1024 * 1024},
         },
         # What the processes share. A Redis that does not answer is a miss: the
         # fragment is rendered again, never a 503.

@@ -4,56 +4,65 @@ The ``template_fragments`` alias holds HTML under keys that are digests of every
 it shows (apps/core/pages.py, the ``{% cache %}`` tags): once written, a key always
 means the same value. So a value read once can be kept in the process that read it
 and served again with no round trip to Redis and nothing to unpickle. ``NearCache``
-keeps the most recently used entries, up to ``MAX_CHARS`` characters in all, in front
-of the alias its ``LOCATION`` names, and reads and writes that alias for the rest.
+keeps the most recently used entries, up to ``MAX_BYTES`` of memory in all, in front of
+the alias its ``LOCATION`` names, and reads and writes that alias for the rest.
 
-Only strings, and tuples of strings, are kept in the process: a caller cannot change
-them in place. Other values go to the shared cache alone. A delete or a clear reaches
-the shared cache and this process's copy, not other processes' copies: right for
-entries that never change, wrong for any other use. Use it for digest-keyed entries
-only.
+Only strings (``str`` and Django's ``SafeString``), and tuples of them, are kept in the
+process: a caller cannot change them in place. Other values go to the shared cache
+alone. A delete or a clear reaches the shared cache and this process's copy, not other
+processes' copies: right for entries that never change, wrong for any other use. Use it
+for digest-keyed entries only.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 from cachetools import LRUCache
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.utils.safestring import SafeString
 
 _MISSING = object()
+_STRINGS = (str, SafeString)
+# What an entry costs besides its value and key: the tuple, the expiry and the LRU's
+# own bookkeeping (measured near 200 bytes on CPython 3.11).
+ENTRY_OVERHEAD = 256
 
-# One copy per shared alias and process, shared by the threads (Django builds a backend
-# instance per thread). cachetools' caches are not thread-safe: each has its lock.
-_copies: dict[str, tuple[LRUCache, threading.Lock]] = {}
+# One copy per shared alias, size and process, shared by the threads (Django builds a
+# backend instance per thread). cachetools' caches are not thread-safe: each has a lock.
+_copies: dict[tuple[str, int], tuple[LRUCache, threading.Lock]] = {}
 _copies_lock = threading.Lock()
 
 
-def _chars(entry: tuple) -> int:
-    value, _expires = entry
-    return len(value) if isinstance(value, str) else sum(len(part) for part in value)
-
-
 def _keepable(value) -> bool:
-    return isinstance(value, str) or (
-        isinstance(value, tuple) and all(isinstance(part, str) for part in value)
-    )
+    if type(value) in _STRINGS:
+        return True
+    return type(value) is tuple and all(type(part) in _STRINGS for part in value)
+
+
+def _size(key: str, value) -> int:
+    """Bytes, as CPython holds them: a string with "₩" in it takes two a character, and
+    keeps its UTF-8 form beside it once it has been pickled."""
+    parts = (value,) if type(value) in _STRINGS else (value, *value)
+    return ENTRY_OVERHEAD + sys.getsizeof(key) + sum(sys.getsizeof(part) for part in parts)
 
 
 class NearCache(BaseCache):
-    """``LOCATION``: the alias of the shared cache. ``OPTIONS["MAX_CHARS"]``: how much
-    this process keeps (16 Mi characters unless set)."""
+    """``LOCATION``: the alias of the shared cache. ``OPTIONS["MAX_BYTES"]``: how much
+    memory this process's copy may take (32 MiB unless set)."""
 
     def __init__(self, location: str, params: dict):
         super().__init__(params)
         self._shared_alias = location
-        max_chars = int(params.get("OPTIONS", {}).get("MAX_CHARS", 16 * 1024 * 1024))
+        max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
         with _copies_lock:
-            if location not in _copies:
-                _copies[location] = (LRUCache(max_chars, getsizeof=_chars), threading.Lock())
-            self._copy, self._lock = _copies[location]
+            if (location, max_bytes) not in _copies:
+                copy = LRUCache(max_bytes, getsizeof=lambda entry: entry[2])
+                _copies[location, max_bytes] = (copy, threading.Lock())
+            self._copy, self._lock = _copies[location, max_bytes]
 
     @property
     def _shared(self) -> BaseCache:
@@ -62,10 +71,10 @@ class NearCache(BaseCache):
     def _keep(self, key: str, value, timeout) -> None:
         if not _keepable(value):
             return
-        expires = self.get_backend_timeout(timeout)
+        entry = (value, self.get_backend_timeout(timeout), _size(key, value))
         with self._lock:
             try:
-                self._copy[key] = (value, expires)
+                self._copy[key] = entry
             except ValueError:  # larger than the whole copy: the shared cache has it
                 self._copy.pop(key, None)
 
@@ -78,7 +87,7 @@ class NearCache(BaseCache):
         with self._lock:
             entry = self._copy.get(local)
         if entry is not None:
-            value, expires = entry
+            value, expires, _ = entry
             if expires is None or expires > time.time():
                 return value
             self._forget(local)
@@ -104,13 +113,20 @@ class NearCache(BaseCache):
         return self._shared.touch(key, timeout, version=version)
 
     def delete(self, key, version=None):
+        # The shared entry first, so a read between the two cannot bring it back here.
+        # Another thread's read that began before may still keep it: this cache is for
+        # entries that never change, which no one needs to delete.
+        deleted = self._shared.delete(key, version=version)
         self._forget(self.make_key(key, version))
-        return self._shared.delete(key, version=version)
+        return deleted
 
     def has_key(self, key, version=None):
         return self.get(key, _MISSING, version=version) is not _MISSING
 
     def clear(self):
+        """Both copies. On django-redis, the shared cache's ``clear()`` empties the whole
+        Redis database, other aliases' keys included; ``clear_copy()`` is the one to use
+        to free this process's memory."""
         self.clear_copy()
         self._shared.clear()
 

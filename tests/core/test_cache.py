@@ -1,11 +1,18 @@
 """NearCache: a process's copy of a shared cache whose entries never change."""
 
+import threading
+import time
 import uuid
 
 import pytest
 from django.core.cache import caches
+from django.template import engines
 
-from apps.core.cache import NearCache
+from apps.core.cache import NearCache, _size
+
+# Room for two entries of 400 plain characters under a one-letter key, not three.
+ENTRY = _size(":1:a", "x" * 400)
+ROOM = int(ENTRY * 2.5)
 
 
 @pytest.fixture
@@ -16,9 +23,17 @@ def near(settings):
         **settings.CACHES,
         shared: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": shared},
     }
-    cache = NearCache(shared, {"TIMEOUT": 60, "OPTIONS": {"MAX_CHARS": 100}})
+    cache = NearCache(shared, {"TIMEOUT": 60, "OPTIONS": {"MAX_BYTES": ROOM}})
     cache.shared = caches[shared]
     return cache
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """time.time() that moves only when told (both copies read it)."""
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    return now
 
 
 def test_a_string_read_once_is_served_from_the_process(near):
@@ -51,19 +66,29 @@ def test_a_miss_everywhere_is_the_default(near):
 
 
 def test_the_copy_keeps_the_most_recently_used_up_to_its_size(near):
-    near.set("a", "x" * 40)
-    near.set("b", "y" * 40)
+    near.set("a", "x" * 400)
+    near.set("b", "y" * 400)
     near.get("a")  # used last: "b" goes first
-    near.set("c", "z" * 40)  # 120 characters do not fit in 100
+    near.set("c", "z" * 400)  # three do not fit
     near.shared.clear()
-    assert near.get("a") == "x" * 40
-    assert near.get("c") == "z" * 40
+    assert near.get("a") == "x" * 400
+    assert near.get("c") == "z" * 400
     assert near.get("b") is None
 
 
+def test_the_size_is_counted_in_bytes_as_python_stores_them(near):
+    """Half as many characters as the plain ones, but "₩" takes two bytes, and three
+    more for the UTF-8 copy CPython keeps once the string is pickled: two do not fit."""
+    near.set("a", "₩" * 200)
+    near.set("b", "₩" * 200)
+    near.shared.clear()
+    assert near.get("a") is None
+    assert near.get("b") == "₩" * 200
+
+
 def test_a_value_larger_than_the_copy_is_only_shared(near):
-    near.set("big", "x" * 500)
-    assert near.get("big") == "x" * 500
+    near.set("big", "x" * ROOM)
+    assert near.get("big") == "x" * ROOM
     near.shared.delete("big")
     assert near.get("big") is None
 
@@ -74,10 +99,68 @@ def test_an_expired_copy_is_not_served(near):
     assert near.get("page") == "<p>new</p>"
 
 
+def test_a_copy_read_from_the_shared_cache_lasts_the_alias_timeout(near, clock):
+    near.shared.set("page", "<p>hi</p>", timeout=None)
+    assert near.get("page") == "<p>hi</p>"
+    near.shared.delete("page")
+    clock[0] += 59
+    assert near.get("page") == "<p>hi</p>"
+    clock[0] += 2  # past the alias's 60 s
+    assert near.get("page") is None
+
+
+def test_no_timeout_means_kept_until_pushed_out(near, clock):
+    near.set("page", "<p>hi</p>", timeout=None)
+    near.shared.delete("page")
+    clock[0] += 365 * 24 * 3600
+    assert near.get("page") == "<p>hi</p>"
+
+
+def test_the_threads_of_a_process_share_one_copy(near):
+    """Django builds a backend per thread; what one thread read, the others have."""
+    near.set("page", "<p>hi</p>")
+    near.shared.delete("page")
+    seen = []
+
+    def other_thread():
+        other = NearCache(near._shared_alias, {"TIMEOUT": 60, "OPTIONS": {"MAX_BYTES": ROOM}})
+        seen.append(other.get("page"))
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == ["<p>hi</p>"]
+
+
+def test_a_copy_of_another_size_is_another_copy(near):
+    near.set("page", "<p>hi</p>")
+    near.shared.delete("page")
+    bigger = NearCache(near._shared_alias, {"TIMEOUT": 60, "OPTIONS": {"MAX_BYTES": ROOM * 2}})
+    assert bigger.get("page") is None
+    assert bigger._copy.maxsize == ROOM * 2
+
+
+def test_a_cache_tag_fragment_is_kept_as_it_was_rendered(near, settings):
+    """{% cache %} stores a SafeString: kept in the process, and not escaped again."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {
+            "BACKEND": "apps.core.cache.NearCache",
+            "LOCATION": near._shared_alias,
+            "OPTIONS": {"MAX_BYTES": ROOM},
+        },
+    }
+    template = engines["django"].from_string(
+        "{% load cache %}{% cache 60 card %}<b>{{ name }}</b>{% endcache %}"
+    )
+    assert template.render({"name": "<i>"}) == "<b>&lt;i&gt;</b>"
+    near.shared.clear()  # only this process's copy has it now
+    assert template.render({"name": "other"}) == "<b>&lt;i&gt;</b>"
+
+
 def test_delete_and_clear_reach_both(near):
     near.set("a", "1")
     near.set("b", "2")
-    near.set("c", "3")
     assert near.delete("a")
     assert near.get("a") is None and near.shared.get("a") is None
     near.clear()
