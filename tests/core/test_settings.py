@@ -161,3 +161,14 @@ def test_the_policy_lets_the_kakao_log_in_go_on_to_kakao():
     assert run_django(code, **PRODUCTION).stdout.split() == ["'self'", "https://kauth.kakao.com"]
     moved = run_django(code, **PRODUCTION, KAKAO_AUTHORIZE_URL="https://auth.example/oauth/x")
     assert moved.stdout.split() == ["'self'", "https://auth.example"]
+
+
+def test_a_server_process_reads_its_release_as_it_starts():
+    """Fragments are cached under the release digest: it must describe the code the
+    process imported, not files changed on disk before its first page."""
+    result = run_django(
+        "import baro.wsgi; from apps.core.pages import release; "
+        "print(release.cache_info().currsize)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
