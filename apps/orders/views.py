@@ -131,12 +131,15 @@ def _checkout_lines(request, source) -> tuple[list | None, list, bool] | None:
     return None, form.cleaned_data["lines"], True
 
 
+def _shown(lines, ordered) -> list:
+    """The lines a page shows: a buy-now's are read from its ordered lines on demand."""
+    return selectors.buy_now_lines(lines=ordered) if lines is None else lines
+
+
 def _checkout_page(request, form, lines, ordered, buy_now, status=200):
-    if lines is None:
-        lines = selectors.buy_now_lines(lines=ordered)
     context = {
         "form": form,
-        "lines": lines,
+        "lines": _shown(lines, ordered),
         "buy_now": buy_now,
         # A buy-now form carries its lines as they were asked for.
         "ordered": [(tsid.encode(line.variant_id), line.quantity) for line in ordered],
@@ -156,8 +159,7 @@ def checkout(request):
         return redirect("orders:cart")
     lines, ordered, buy_now = chosen
     if request.method == "GET":
-        if lines is None:
-            lines = selectors.buy_now_lines(lines=ordered)
+        lines = _shown(lines, ordered)
         if not lines:
             gone = "That item is no longer on sale." if buy_now else "Your cart is empty."
             messages.info(request, gone)
