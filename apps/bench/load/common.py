@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import resource
 import runpy
 import secrets
 import signal
@@ -100,6 +101,57 @@ def cpu_seconds(pids: list[int]) -> float:
                 continue
             total += times.user + times.system
     return total
+
+
+def cpu_seconds_named(names: tuple[str, ...]) -> float:
+    """CPU time the live processes with one of these names have used so far (the
+    database's backends, say)."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] in names and times is not None:
+            total += times.user + times.system
+    return total
+
+
+class CpuMeter:
+    """Where the machine's CPU went from now until ``read()``: this process (the load
+    generator's threads), the server, PostgreSQL and Redis, in CPU seconds and as shares
+    of all the cores over the wall time. A backend that ends within the window takes its
+    time with it, so PostgreSQL's share can only be under-counted."""
+
+    SERVICES = {"postgresql": ("postgres",), "redis": ("redis-server",)}
+
+    def __init__(self, server: Gunicorn) -> None:
+        self.server = server
+        self.wall = time.monotonic()
+        self.generator = self._own()
+        self.server_cpu = server.cpu_seconds()
+        self.services = {name: cpu_seconds_named(names) for name, names in self.SERVICES.items()}
+
+    @staticmethod
+    def _own() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def read(self) -> dict:
+        wall = time.monotonic() - self.wall
+        spent = {
+            "generator": self._own() - self.generator,
+            "server": self.server.cpu_seconds() - self.server_cpu,
+            **{
+                name: cpu_seconds_named(names) - self.services[name]
+                for name, names in self.SERVICES.items()
+            },
+        }
+        cores = os.cpu_count() or 1
+        return {
+            "seconds": round(wall, 1),
+            **{f"{name}_cpu_s": round(value, 2) for name, value in spent.items()},
+            "shares": {name: round(value / (wall * cores), 3) for name, value in spent.items()},
+        }
 
 
 class Gunicorn:

@@ -151,13 +151,14 @@ def buyer_loop(port, cookie, scenario, variant_ids, deadline, results, lock):
                 )
 
 
-def run_scenario(scenario: str, buyers: int, seconds: int, stock: int) -> dict:
+def run_scenario(server, scenario: str, buyers: int, seconds: int, stock: int) -> dict:
     variants, users = prepare(scenario, buyers, stock)
     cookies = common.log_in_sessions(users)
     results = {"orders": 0, "out_of_stock": 0, "empty_carts": 0, "latencies": [], "errors": {}}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     started = time.monotonic()
+    cpu = common.CpuMeter(server)
     threads = [
         threading.Thread(
             target=buyer_loop,
@@ -178,6 +179,7 @@ def run_scenario(scenario: str, buyers: int, seconds: int, stock: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    cpu = cpu.read()
     latencies = results["latencies"]
     return {
         "scenario": scenario,
@@ -194,6 +196,11 @@ def run_scenario(scenario: str, buyers: int, seconds: int, stock: int) -> dict:
         },
         "errors": results["errors"],
         "audit": audit(variants, stock),
+        "cpu": cpu,
+        # The server's CPU for each order placed (its pages and the POST), in ms.
+        "server_cpu_ms_per_order": round(cpu["server_cpu_s"] / results["orders"] * 1000, 2)
+        if results["orders"]
+        else None,
     }
 
 
@@ -273,10 +280,10 @@ def main() -> None:
     common.setup_django()
     scenarios = ["hot", "carts"] if args.scenario == "both" else [args.scenario]
     report = []
-    with common.Gunicorn(PORT):
+    with common.Gunicorn(PORT) as server:
         for scenario in scenarios:
             stock = args.stock or (400 if scenario == "hot" else 300)
-            result = run_scenario(scenario, args.buyers, args.seconds, stock)
+            result = run_scenario(server, scenario, args.buyers, args.seconds, stock)
             result["pgbench"] = pgbench_ceiling(scenario, args.buyers, min(args.seconds, 15))
             report.append(result)
             print(json.dumps(result, indent=2))
@@ -293,6 +300,12 @@ def main() -> None:
             f"{r['checkout_post_ms']['p95']:>8} {r['checkout_post_ms']['p99']:>8} "
             f"{sum(r['errors'].values()):>7} {r['audit']['oversold_units']:>9} {tps:>12.0f} "
             f"{r['orders_per_second'] / tps:>7.1%}"
+        )
+    for r in report:
+        shares = ", ".join(f"{name} {share:.0%}" for name, share in r["cpu"]["shares"].items())
+        print(
+            f"cpu, {r['scenario']}: {shares} of the cores; "
+            f"gunicorn {r['server_cpu_ms_per_order']} ms per order"
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
