@@ -290,14 +290,35 @@ def order_place(
     just before the commit. Any shortfall or price change fails the whole order and
     changes nothing. Deadlocks, serialization failures and lock timeouts are retried,
     then reported as ``Busy``.
+
+    A repeat of a submission that already went through (a double click, a retry after a
+    timeout) gets that order back, even though the cart is empty by now or the size
+    has sold out since: its order row collides with the first on the unique key before
+    any stock is touched, and an order that cannot go through for any reason looks for
+    the first before it says why. So an order that goes through never looks it up.
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise OrderError("This checkout form has expired. Please check out again.")
-    # A repeat of a submission that already went through (a double click, a retry
-    # after a timeout) gets that order back, even though the cart is empty by now.
-    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-    if existing is not None:
+    try:
+        return _order_place(
+            user=user,
+            lines=lines,
+            shipping_address=shipping_address,
+            idempotency_key=idempotency_key,
+            from_cart=from_cart,
+        )
+    except (ShopError, IntegrityError):
+        # The same key committed by an earlier or a concurrent submission: that order
+        # is the answer. Without one, the error stands.
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
         return existing
+
+
+def _order_place(
+    *, user, lines: list[Line], shipping_address: str, idempotency_key: str, from_cart: bool
+) -> Order:
     shipping_address = (shipping_address or "").strip()
     if not shipping_address or len(shipping_address) > MAX_ADDRESS_LENGTH:
         raise InvalidAddress()
@@ -310,22 +331,15 @@ def order_place(
         for line in lines
     ):
         raise VariantUnavailable()
-    try:
-        return _place(
-            user=user,
-            lines=lines,
-            shipping_address=shipping_address,
-            idempotency_key=idempotency_key,
-            from_cart=from_cart,
-            variants=variants,
-            photos=variant_photos(variants.values()),
-        )
-    except IntegrityError:
-        # The same key committed by a concurrent submission: that order is the answer.
-        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing
+    return _place(
+        user=user,
+        lines=lines,
+        shipping_address=shipping_address,
+        idempotency_key=idempotency_key,
+        from_cart=from_cart,
+        variants=variants,
+        photos=variant_photos(variants.values()),
+    )
 
 
 # --- After the order ----------------------------------------------------------------------

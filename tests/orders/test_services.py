@@ -70,6 +70,46 @@ def test_the_same_key_twice_gives_one_order():
     assert Order.objects.count() == 1 and stock(variant) == 4
 
 
+def test_the_same_key_after_the_last_unit_sold_gives_the_first_order():
+    variant = VariantFactory(stock=1)
+    user = UserFactory()
+    first = place(user, [Line(variant.pk, 1)])
+    assert place(user, [Line(variant.pk, 1)]).pk == first.pk  # not "sold out"
+    # ... and after the size was taken off sale, or with the cart emptied by the first.
+    Variant.objects.filter(pk=variant.pk).delete()
+    assert place(user, [Line(variant.pk, 1)]).pk == first.pk
+    assert place(user, [], from_cart=True).pk == first.pk
+    assert Order.objects.count() == 1
+
+
+def test_a_new_key_that_cannot_be_ordered_still_says_why():
+    variant = VariantFactory(stock=1)
+    user = UserFactory()
+    place(user, [Line(variant.pk, 1)], key="a" * 32)
+    with pytest.raises(services.OutOfStock):
+        place(user, [Line(variant.pk, 1)], key="b" * 32)
+    with pytest.raises(services.EmptyOrder):
+        place(user, [], key="c" * 32)
+    assert Order.objects.count() == 1
+
+
+def test_an_order_that_goes_through_does_not_look_for_an_earlier_one_by_its_key():
+    from django.test.utils import CaptureQueriesContext
+
+    variant = VariantFactory(stock=5)
+    user = UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        place(user, [Line(variant.pk, 1)])
+    lookups = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and "idempotency_key" in query["sql"].split("WHERE")[-1]
+    ]
+    assert lookups == []
+    assert Order.objects.count() == 1
+
+
 def test_the_same_key_from_another_shopper_is_their_own_order():
     variant = VariantFactory(stock=5)
     place(UserFactory(), [Line(variant.pk, 1)])
