@@ -5,12 +5,33 @@ docs/performance.md).
 
 The rows still become ordinary model instances, through the same converters the
 ORM applies (TSIDs, dates on SQLite), so nothing downstream can tell them apart.
+They are made as ``Model.from_db`` makes them, less the work that does nothing here:
+a model that keeps Django's ``__init__`` and ``from_db`` gets its field values set
+straight into the instance, as ``__init__`` would set them one by one (6.5 against
+2.5 µs a row, measured). That is only done where setting a field on a new instance
+does nothing more than store the value (Django's own field attributes: plain, foreign
+key ids, files), and while nothing listens to ``pre_init`` or ``post_init``; otherwise
+the instance comes from ``from_db`` as before.
 """
 
 from __future__ import annotations
 
+import inspect
+
 from django.db import connections
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
+
+# Attributes whose __set__, on an instance being made, only stores the value.
+_STORING = (FileDescriptor, ForeignKeyDeferredAttribute)
+
+
+def _stores_plainly(model: type[Model], name: str) -> bool:
+    attribute = inspect.getattr_static(model, name, None)
+    return not hasattr(type(attribute), "__set__") or isinstance(attribute, _STORING)
 
 
 class Columns:
@@ -27,6 +48,12 @@ class Columns:
             if only is None or field.name in only or field.attname in only
         ]
         self.names = [field.attname for field in self.fields]
+        # Whether an instance is no more than its field values (see the module's docstring).
+        self._plain = (
+            model.__init__ is Model.__init__
+            and model.from_db.__func__ is Model.from_db.__func__
+            and all(_stores_plainly(model, name) for name in self.names)
+        )
         self._converters: dict[str, list] = {}
         # The SQL text of the names, per database alias: built on first use, as every
         # request that runs a statement written out asks for the same names again.
@@ -71,6 +98,12 @@ class Columns:
             for converter in converters:
                 value = converter(value, column, connection)
             values[index] = value
+        if self._plain and not (pre_init.receivers or post_init.receivers):
+            instance = self.model.__new__(self.model)
+            instance.__dict__.update(zip(self.names, values, strict=True))
+            state = instance._state = ModelState()
+            state.adding, state.db = False, using
+            return instance
         return self.model.from_db(using, self.names, values)
 
     def _converters_for(self, using: str) -> list:

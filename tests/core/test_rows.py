@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
 
 from apps.core.fields import TSID
 from apps.core.rows import Columns, fetch
@@ -72,3 +73,108 @@ def test_the_sql_text_of_the_names_is_built_once(monkeypatch):
     again = (columns.sql(using), columns.table(using), columns.column("stock", using))
     assert again == first and '"stock"' in first[2]
     assert quoted == []  # nothing quoted again
+
+
+def read_variant(columns, variant):
+    using = DEFAULT_DB_ALIAS
+    sql = (
+        f"SELECT {columns.sql(using)} FROM {columns.table(using)}"  # noqa: S608
+        f" WHERE {columns.column('id', using)} = %s"
+    )
+    (row,) = fetch(using, sql, [int(variant.pk)])
+    return columns.build(row, using)
+
+
+def test_an_instance_made_without_init_is_the_one_from_db_makes():
+    variant = VariantFactory(stock=3, colour="Navy")
+    columns = Columns(Variant, "v")
+    assert columns._plain  # Variant keeps Django's __init__, fields store plainly
+    built = read_variant(columns, variant)
+    made = Variant.from_db(
+        DEFAULT_DB_ALIAS, columns.names, [built.__dict__[name] for name in columns.names]
+    )
+    assert {k: v for k, v in built.__dict__.items() if k != "_state"} == {
+        k: v for k, v in made.__dict__.items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (False, DEFAULT_DB_ALIAS)
+    # The relation loads through the id, and a new id drops the cached relation.
+    assert built.product.pk == variant.product_id
+    other = VariantFactory()
+    built.product_id = other.product_id
+    assert built.product.pk == other.product_id
+
+
+def test_fields_left_out_load_when_read():
+    variant = VariantFactory(stock=7, sku="SKU-7")
+    built = read_variant(Columns(Variant, "v", only=("id", "stock")), variant)
+    assert set(built.get_deferred_fields()) >= {"sku", "product_id"}
+    assert built.sku == "SKU-7" and built.stock == 7
+
+
+def test_an_image_field_reads_as_a_file():
+    product = VariantFactory().product
+    Product.objects.filter(pk=product.pk).update(thumbnail="products/a.jpg")
+    columns = Columns(Product, "p")
+    assert columns._plain
+    using = DEFAULT_DB_ALIAS
+    sql = (
+        f"SELECT {columns.sql(using)} FROM {columns.table(using)}"  # noqa: S608
+        f" WHERE {columns.column('id', using)} = %s"
+    )
+    (row,) = fetch(using, sql, [int(product.pk)])
+    built = columns.build(row, using)
+    assert built.thumbnail.name == "products/a.jpg" and built.thumbnail.instance is built
+
+
+def test_init_signals_are_still_sent_when_something_listens():
+    from django.db.models.signals import post_init, pre_init
+
+    variant = VariantFactory()
+    seen = []
+
+    def listener(sender, **kwargs):
+        seen.append((sender, "instance" in kwargs))
+
+    for signal in (pre_init, post_init):
+        signal.connect(listener, sender=Variant)
+        try:
+            seen.clear()
+            read_variant(Columns(Variant, "v"), variant)
+            assert seen == [(Variant, signal is post_init)]
+        finally:
+            signal.disconnect(listener, sender=Variant)
+
+
+def test_a_model_with_its_own_init_or_setter_is_made_by_from_db():
+    class Setter:
+        def __get__(self, instance, owner=None):
+            return self if instance is None else instance.__dict__["stock"]
+
+        def __set__(self, instance, value):
+            instance.__dict__["stock"] = value * 10
+
+    variant = VariantFactory(stock=4)
+    columns = Columns(Variant, "v")
+    original = Variant.__dict__["stock"]
+    try:
+        Variant.stock = Setter()
+        columns = Columns(Variant, "v")
+        assert not columns._plain
+        assert read_variant(columns, variant).stock == 40  # the setter ran
+    finally:
+        Variant.stock = original
+
+    initialised = []
+
+    def init(self, *args, **kwargs):
+        Model.__init__(self, *args, **kwargs)
+        initialised.append(self)
+
+    Variant.__init__ = init
+    try:
+        columns = Columns(Variant, "v")
+        assert not columns._plain
+        built = read_variant(columns, variant)
+        assert initialised == [built]
+    finally:
+        del Variant.__init__
