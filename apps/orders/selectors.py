@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 
+from apps.core.pages import digest, release
 from apps.core.pagination import Page, keyset_page
 from apps.products.models import Variant
 from apps.products.selectors import variant_photos, variants_with_products
@@ -96,8 +97,33 @@ def buy_now_lines(*, lines) -> list[CartLine]:
 
 
 def orders_page(*, user, cursor: str | None) -> Page:
-    orders = Order.objects.filter(user=user).prefetch_related("items")
+    """A page of the shopper's orders, newest first, without their items: a page whose
+    rows come from the cache shows none of them (see ``OrdersWithItems``)."""
+    orders = Order.objects.filter(user=user)
     return keyset_page(orders, keys=("id",), cursor=cursor, size=ORDERS_PAGE_SIZE, kind="orders")
+
+
+def orders_version(orders) -> str:
+    """A digest of what the order list shows of ``orders``, and of the release. An
+    order's items, total and time never change once it is placed (the admin shows them
+    read-only), so its id and status are all that can: the rows' rendering is cached
+    under this, and a new status is a new entry."""
+    return digest([release(), [(int(order.pk), order.status) for order in orders]])
+
+
+class OrdersWithItems:
+    """``orders`` with their items, read in one query the first time they are iterated
+    over: not at all when the rows that show them come from the cache."""
+
+    def __init__(self, orders: list[Order]) -> None:
+        self.orders = orders
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def __iter__(self):
+        prefetch_related_objects(self.orders, "items")  # once: read items are kept
+        return iter(self.orders)
 
 
 def order_for(*, user, order_id: int) -> Order:

@@ -199,7 +199,12 @@ def order_list(request):
     except InvalidCursor:
         return HttpResponseBadRequest("This page link is broken.")
     template = "orders/list.html#orders-page" if request.htmx and cursor else "orders/list.html"
-    return render(request, template, {"page": page})
+    context = {
+        "page": page,
+        "orders": selectors.OrdersWithItems(page.items),
+        "orders_version": selectors.orders_version(page.items),
+    }
+    return render(request, template, context)
 
 
 @require_GET

@@ -245,6 +245,41 @@ def test_orders_list_pages_by_cursor(client, shopper):
     assert client.get("/orders/?cursor=tampered").status_code == 400
 
 
+def test_the_order_rows_come_from_the_cache_until_an_order_changes(client, shopper):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.orders.services import order_cancel
+
+    shirt = VariantFactory(stock=5, product=ProductFactory(name="Oxford Shirt"))
+    beanie = VariantFactory(stock=5, product=ProductFactory(name="Rib Beanie"))
+    first = order_place(
+        user=shopper, lines=[Line(shirt.pk, 1)], shipping_address="x", idempotency_key="1" * 32
+    )
+
+    def rows() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/orders/").content.decode()
+        items = [q for q in queries.captured_queries if 'FROM "orders_orderitem"' in q["sql"]]
+        return body[body.index('id="order-list"') :], len(items)
+
+    shown, items_read = rows()
+    assert "Oxford Shirt" in shown and "Ordered" in shown and items_read == 1
+    assert rows() == (shown, 0)  # the same rows, from the cache: no items read
+
+    order_cancel(order_id=first.pk, user=shopper)
+    shown, items_read = rows()
+    assert "Cancelled" in shown and "Ordered" not in shown and items_read == 1
+
+    order_place(
+        user=shopper, lines=[Line(beanie.pk, 1)], shipping_address="x", idempotency_key="2" * 32
+    )
+    shown, items_read = rows()
+    assert "Rib Beanie" in shown and "Oxford Shirt" in shown and items_read == 1
+    assert shown.index("Rib Beanie") < shown.index("Oxford Shirt")  # newest first
+    assert rows() == (shown, 0)
+
+
 def test_checkout_needs_csrf():
     strict = Client(enforce_csrf_checks=True)
     user = UserFactory()
