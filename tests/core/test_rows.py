@@ -20,17 +20,21 @@ def field_values(instance) -> dict:
     }
 
 
-def test_a_row_becomes_the_instance_the_orm_builds():
-    variant = VariantFactory(stock=3, price_override=None, colour="Navy")
-    columns = Columns(Variant, "v")
+def read(columns, pk):
+    """The row with id ``pk``, read with ``columns`` and built into an instance."""
     using = DEFAULT_DB_ALIAS
     sql = (
         f"SELECT {columns.sql(using)} FROM {columns.table(using)}"  # noqa: S608
         f" WHERE {columns.column('id', using)} = %s"
     )
-    (row,) = fetch(using, sql, [int(variant.pk)])
+    (row,) = fetch(using, sql, [int(pk)])
+    return columns.build(row, using)
 
-    built = columns.build(row, using)
+
+def test_a_row_becomes_the_instance_the_orm_builds():
+    variant = VariantFactory(stock=3, price_override=None, colour="Navy")
+    using = DEFAULT_DB_ALIAS
+    built = read(Columns(Variant, "v"), variant.pk)
 
     assert field_values(built) == field_values(Variant.objects.get(pk=variant.pk))
     # The field converters ran: ids are TSIDs and times are aware, on SQLite too.
@@ -75,21 +79,11 @@ def test_the_sql_text_of_the_names_is_built_once(monkeypatch):
     assert quoted == []  # nothing quoted again
 
 
-def read_variant(columns, variant):
-    using = DEFAULT_DB_ALIAS
-    sql = (
-        f"SELECT {columns.sql(using)} FROM {columns.table(using)}"  # noqa: S608
-        f" WHERE {columns.column('id', using)} = %s"
-    )
-    (row,) = fetch(using, sql, [int(variant.pk)])
-    return columns.build(row, using)
-
-
 def test_an_instance_made_without_init_is_the_one_from_db_makes():
     variant = VariantFactory(stock=3, colour="Navy")
     columns = Columns(Variant, "v")
     assert columns._plain  # Variant keeps Django's __init__, fields store plainly
-    built = read_variant(columns, variant)
+    built = read(columns, variant.pk)
     made = Variant.from_db(
         DEFAULT_DB_ALIAS, columns.names, [built.__dict__[name] for name in columns.names]
     )
@@ -106,7 +100,7 @@ def test_an_instance_made_without_init_is_the_one_from_db_makes():
 
 def test_fields_left_out_load_when_read():
     variant = VariantFactory(stock=7, sku="SKU-7")
-    built = read_variant(Columns(Variant, "v", only=("id", "stock")), variant)
+    built = read(Columns(Variant, "v", only=("id", "stock")), variant.pk)
     assert set(built.get_deferred_fields()) >= {"sku", "product_id"}
     assert built.sku == "SKU-7" and built.stock == 7
 
@@ -116,13 +110,7 @@ def test_an_image_field_reads_as_a_file():
     Product.objects.filter(pk=product.pk).update(thumbnail="products/a.jpg")
     columns = Columns(Product, "p")
     assert columns._plain
-    using = DEFAULT_DB_ALIAS
-    sql = (
-        f"SELECT {columns.sql(using)} FROM {columns.table(using)}"  # noqa: S608
-        f" WHERE {columns.column('id', using)} = %s"
-    )
-    (row,) = fetch(using, sql, [int(product.pk)])
-    built = columns.build(row, using)
+    built = read(columns, product.pk)
     assert built.thumbnail.name == "products/a.jpg" and built.thumbnail.instance is built
 
 
@@ -139,7 +127,7 @@ def test_init_signals_are_still_sent_when_something_listens():
         signal.connect(listener, sender=Variant)
         try:
             seen.clear()
-            read_variant(Columns(Variant, "v"), variant)
+            read(Columns(Variant, "v"), variant.pk)
             assert seen == [(Variant, signal is post_init)]
         finally:
             signal.disconnect(listener, sender=Variant)
@@ -160,7 +148,7 @@ def test_a_model_with_its_own_init_or_setter_is_made_by_from_db():
         Variant.stock = Setter()
         columns = Columns(Variant, "v")
         assert not columns._plain
-        assert read_variant(columns, variant).stock == 40  # the setter ran
+        assert read(columns, variant.pk).stock == 40  # the setter ran
     finally:
         Variant.stock = original
 
@@ -174,7 +162,7 @@ def test_a_model_with_its_own_init_or_setter_is_made_by_from_db():
     try:
         columns = Columns(Variant, "v")
         assert not columns._plain
-        built = read_variant(columns, variant)
+        built = read(columns, variant.pk)
         assert initialised == [built]
     finally:
         del Variant.__init__
