@@ -26,16 +26,17 @@ def _csp_settings_changed(setting, **kwargs) -> None:
 def _csp_settings_policies() -> tuple:
     """The two headers the settings give (either may be ""), each with the path
     prefixes it leaves out: built once, and again after a settings change."""
-    if not _csp_policies:
+    policies = _csp_policies.get("all")
+    if policies is None:
         enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
         report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
-        _csp_policies["all"] = (
+        policies = _csp_policies["all"] = (
             build_policy(),
             tuple(enforced.get("EXCLUDE_URL_PREFIXES", None) or ()),
             build_policy(report_only=True),
             tuple(report_only.get("EXCLUDE_URL_PREFIXES", None) or ()),
         )
-    return _csp_policies["all"]
+    return policies
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -46,12 +47,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     own, to a request that used no nonce, gets that same header every time, so it is
     built once per process and kept (built again after a settings change). Anything
     else (a nonce, ``@csp_update`` and the others, a header the view set itself, DEBUG's
-    error pages) goes through django-csp as before.
+    error pages, a subclass with its own ``get_policy_parts``) goes through django-csp
+    as before.
     """
 
     def process_response(self, request, response):
         if (
             settings.DEBUG
+            or type(self).get_policy_parts is not CSPMiddleware.get_policy_parts
             or getattr(request, "_csp_nonce", None) is not None
             or any(hasattr(response, name) for name in _CSP_PER_RESPONSE)
             or HEADER in response

@@ -21,17 +21,22 @@ import inspect
 from django.db import connections
 from django.db.models import Model
 from django.db.models.base import ModelState
-from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
-# Attributes whose __set__, on an instance being made, only stores the value.
-_STORING = (FileDescriptor, ForeignKeyDeferredAttribute)
+# Django's own setters that, on an instance being made, only store the value (a file's
+# dimensions are updated by a post_init receiver, which turns the shortcut off).
+_STORING = {
+    FileDescriptor.__set__,
+    ImageFileDescriptor.__set__,
+    ForeignKeyDeferredAttribute.__set__,
+}
 
 
 def _stores_plainly(model: type[Model], name: str) -> bool:
-    attribute = inspect.getattr_static(model, name, None)
-    return not hasattr(type(attribute), "__set__") or isinstance(attribute, _STORING)
+    setter = getattr(type(inspect.getattr_static(model, name, None)), "__set__", None)
+    return setter is None or setter in _STORING
 
 
 class Columns:
@@ -52,6 +57,8 @@ class Columns:
         self._plain = (
             model.__init__ is Model.__init__
             and model.from_db.__func__ is Model.from_db.__func__
+            and model.__setattr__ is object.__setattr__
+            and model.__new__ is object.__new__
             and all(_stores_plainly(model, name) for name in self.names)
         )
         self._converters: dict[str, list] = {}

@@ -5,8 +5,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from apps.bench.load import common
 
 
@@ -30,17 +28,22 @@ def test_the_generator_is_this_process_and_the_server_is_measured_apart():
     server = FakeServer()
     started = time.monotonic()
     meter = common.CpuMeter(server)
+    made = time.monotonic()
     burn(0.3)
     server.spent += 1.5
+    before_read = time.monotonic()
     report = meter.read()
-    wall = time.monotonic() - started
+    after_read = time.monotonic()
     assert 0.25 <= report["generator_cpu_s"] < 1.5
     assert report["server_cpu_s"] == 1.5
+    # The meter's window lies between the two readings of the clock around each end.
     cores = os.cpu_count() or 1
-    assert report["shares"]["server"] == pytest.approx(1.5 / (wall * cores), rel=0.05)
-    assert report["shares"]["generator"] == pytest.approx(
-        report["generator_cpu_s"] / (wall * cores), rel=0.05, abs=0.002
-    )
+    shortest, longest = before_read - made, after_read - started
+    share = report["shares"]["server"]
+    assert 1.5 / (longest * cores) - 0.001 <= share <= 1.5 / (shortest * cores) + 0.001
+    generator = report["shares"]["generator"]
+    assert generator <= report["generator_cpu_s"] / (shortest * cores) + 0.001
+    assert generator >= report["generator_cpu_s"] / (longest * cores) - 0.01
 
 
 def test_a_named_service_counts_the_time_of_its_processes(tmp_path):
@@ -51,15 +54,16 @@ def test_a_named_service_counts_the_time_of_its_processes(tmp_path):
         [
             str(program),
             "-c",
-            "import time\nuntil = time.process_time() + 0.4\n"
+            "import time\nuntil = time.process_time() + 1.0\n"
             "while time.process_time() < until: pass\ntime.sleep(5)",
         ]
     )
     try:
         before = common.cpu_seconds_named(("baro-burner",))
-        time.sleep(1.0)
-        after = common.cpu_seconds_named(("baro-burner",))
-        assert after - before >= 0.3
+        deadline = time.monotonic() + 20
+        while common.cpu_seconds_named(("baro-burner",)) - before < 0.3:
+            assert time.monotonic() < deadline, "the burner's CPU time never showed"
+            time.sleep(0.05)
         assert common.cpu_seconds_named(("no-such-program",)) == 0
     finally:
         child.kill()

@@ -108,3 +108,14 @@ def test_a_nonce_asked_for_after_the_header_was_written_is_an_error():
 def test_pages_carry_the_header(client):
     response = client.get("/")
     assert response[HEADER] == headers(CSPMiddleware, plain)[0][HEADER]
+
+
+def test_a_subclass_with_its_own_policy_parts_keeps_them():
+    class Stricter(ContentSecurityPolicyMiddleware):
+        def get_policy_parts(self, request, response, report_only=False):
+            parts = super().get_policy_parts(request, response, report_only)
+            parts.update = {"img-src": "https://img.example"}
+            return parts
+
+    found, _ = headers(Stricter, plain)
+    assert "https://img.example" in found[HEADER]

@@ -79,11 +79,20 @@ def test_the_sql_text_of_the_names_is_built_once(monkeypatch):
     assert quoted == []  # nothing quoted again
 
 
-def test_an_instance_made_without_init_is_the_one_from_db_makes():
+def test_an_instance_made_without_init_is_the_one_from_db_makes(monkeypatch):
     variant = VariantFactory(stock=3, colour="Navy")
     columns = Columns(Variant, "v")
     assert columns._plain  # Variant keeps Django's __init__, fields store plainly
+    made_by_from_db = []
+    from_db = Variant.from_db.__func__
+    monkeypatch.setattr(
+        Variant,
+        "from_db",
+        classmethod(lambda cls, *args: made_by_from_db.append(1) or from_db(cls, *args)),
+    )
     built = read(columns, variant.pk)
+    assert made_by_from_db == []  # made without it
+    monkeypatch.undo()
     made = Variant.from_db(
         DEFAULT_DB_ALIAS, columns.names, [built.__dict__[name] for name in columns.names]
     )
@@ -133,7 +142,7 @@ def test_init_signals_are_still_sent_when_something_listens():
             signal.disconnect(listener, sender=Variant)
 
 
-def test_a_model_with_its_own_init_or_setter_is_made_by_from_db():
+def test_a_model_with_its_own_init_or_setters_is_made_by_from_db():
     class Setter:
         def __get__(self, instance, owner=None):
             return self if instance is None else instance.__dict__["stock"]
@@ -151,6 +160,21 @@ def test_a_model_with_its_own_init_or_setter_is_made_by_from_db():
         assert read(columns, variant.pk).stock == 40  # the setter ran
     finally:
         Variant.stock = original
+
+    set_through = []
+
+    def setattr_(self, name, value):
+        set_through.append(name)
+        object.__setattr__(self, name, value)
+
+    Variant.__setattr__ = setattr_
+    try:
+        columns = Columns(Variant, "v")
+        assert not columns._plain
+        read(columns, variant.pk)
+        assert "stock" in set_through
+    finally:
+        del Variant.__setattr__
 
     initialised = []
 

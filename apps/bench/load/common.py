@@ -119,8 +119,9 @@ def cpu_seconds_named(names: tuple[str, ...]) -> float:
 class CpuMeter:
     """Where the machine's CPU went from now until ``read()``: this process (the load
     generator's threads), the server, PostgreSQL and Redis, in CPU seconds and as shares
-    of all the cores over the wall time. A backend that ends within the window takes its
-    time with it, so PostgreSQL's share can only be under-counted."""
+    of all the cores over the wall time. PostgreSQL and Redis are every process of that
+    name on the machine, whoever they serve (a load test here has them to itself); a
+    backend that ends within the window takes its time with it."""
 
     SERVICES = {"postgresql": ("postgres",), "redis": ("redis-server",)}
 
