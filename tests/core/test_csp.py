@@ -83,7 +83,8 @@ def test_a_settings_change_is_a_new_header(settings):
         "EXCLUDE_URL_PREFIXES": ["/admin/"],
     }
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
-        "DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}
+        "DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]},
+        "EXCLUDE_URL_PREFIXES": ["/accounts/"],
     }
     after, _ = headers(ContentSecurityPolicyMiddleware, plain)
     assert after != before
@@ -94,6 +95,9 @@ def test_a_settings_change_is_a_new_header(settings):
     excluded = headers(ContentSecurityPolicyMiddleware, plain, "/admin/orders/")[0]
     assert excluded == headers(CSPMiddleware, plain, "/admin/orders/")[0]
     assert HEADER not in excluded and HEADER_REPORT_ONLY in excluded
+    excluded = headers(ContentSecurityPolicyMiddleware, plain, "/accounts/login/")[0]
+    assert excluded == headers(CSPMiddleware, plain, "/accounts/login/")[0]
+    assert HEADER in excluded and HEADER_REPORT_ONLY not in excluded
 
 
 def test_a_nonce_asked_for_after_the_header_was_written_is_an_error():
