@@ -25,7 +25,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -152,7 +151,10 @@ def run_locust(
 ) -> tuple[Path, dict]:
     """Run one locust phase; return its CSV prefix and where the CPU went meanwhile:
     the generator's (locust) and the server's (gunicorn), each as CPU seconds and as a
-    share of all the machine's cores over the phase."""
+    share of all the machine's cores. The CPU is measured over the same window as
+    locust's figures: from the end of the ramp (locust resets its statistics once every
+    user has started) to the end of the run time, so the CPU of the ramp is not divided
+    among requests counted after it."""
     ramp = users / spawn_rate
     env = common.bench_environment(
         BENCH_SESSIONS=str(workdir / "sessions.json"),
@@ -162,9 +164,7 @@ def run_locust(
     )
     csv_prefix = workdir / prefix
     cores = os.cpu_count() or 1
-    wall, server_cpu = time.monotonic(), server.cpu_seconds()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(
+    generator = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -191,12 +191,26 @@ def run_locust(
             "10",
         ],
         env=env,
-        check=True,
         cwd=common.ROOT,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, server_cpu = time.monotonic() - wall, server.cpu_seconds() - server_cpu
-    generator_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    started = time.monotonic()
+
+    def sample(at: float) -> tuple[float, float, float] | None:
+        """(wall, server CPU, generator CPU) at ``at`` seconds into the run, or None if
+        locust has already ended."""
+        time.sleep(max(0.0, started + at - time.monotonic()))
+        if generator.poll() is not None:
+            return None
+        return time.monotonic(), server.cpu_seconds(), common.cpu_seconds([generator.pid])
+
+    # A second after the ramp (locust takes about that to start), to its last second.
+    first = sample(int(ramp) + 1)
+    last = sample(int(ramp) + seconds) if first else None
+    if generator.wait() != 0:
+        raise subprocess.CalledProcessError(generator.returncode, "locust")
+    if not (first and last):
+        raise RuntimeError(f"locust ended before its {prefix} phase's window closed")
+    wall, server_cpu, generator_cpu = (b - a for a, b in zip(first, last, strict=True))
     cpu = {
         "seconds": round(wall, 1),
         "generator_cpu_s": round(generator_cpu, 1),
