@@ -1,11 +1,27 @@
-"""The PostgreSQL backend's health check: a closed connection is replaced before a
-request uses it, and a live one is checked without a statement (apps/core/postgresql)."""
+"""The PostgreSQL backend (apps/core/postgresql): a closed connection is replaced before
+a request uses it, a live one is checked without a statement, and timestamps are parsed
+by psycopg's compiled loader with the values Django's own loader gives."""
+
+from datetime import UTC
 
 import psycopg
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.models.functions import Now
+from psycopg import pq
+from psycopg.types.datetime import TimestamptzLoader
 
+from apps.core.postgresql.base import TIMESTAMPTZ_OID, FastTzLoader, adapters_template
+from apps.products.models import Product
+from tests.factories import ProductFactory
 from tests.servers import wait_for
+
+COMPILED = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+needs_compiled = pytest.mark.skipif(
+    COMPILED is TimestamptzLoader,
+    reason="psycopg's compiled implementation (psycopg[binary] or [c]) is not installed here",
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -67,3 +83,67 @@ def test_a_failed_transaction_or_a_closed_connection_is_not_usable(own_connectio
 
     own_connection.connection.close()
     assert not own_connection.is_usable()
+
+
+# Timestamps as PostgreSQL writes them in its session time zone (UTC here): microseconds,
+# none, a leap day, years with fewer than four digits, the far end of the range.
+TIMESTAMPS = [
+    "2026-12-04 20:37:34.123456+00",
+    "2026-12-04 20:37:34+00",
+    "2024-02-29 23:59:59.999999+00",
+    "0099-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.999999+00",
+]
+
+
+def _read(wrapper, *, djangos: bool = False) -> list:
+    with wrapper.cursor() as cursor:
+        if djangos:  # what Django registers for a cursor whose time zone differs
+            register_tzloader(wrapper.timezone, cursor.cursor)
+        values = ", ".join("CAST(%s AS TIMESTAMPTZ)" for _ in TIMESTAMPS)
+        cursor.execute(f"SELECT {values}", TIMESTAMPS)
+        return list(cursor.fetchone())
+
+
+@needs_compiled
+def test_timestamps_are_parsed_by_psycopgs_compiled_loader(own_connection):
+    loader = own_connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+    assert issubclass(loader, FastTzLoader)
+    assert loader.parser is COMPILED
+    # Django checks this before every cursor: equal, so it keeps the connection's loader.
+    assert loader.timezone is own_connection.timezone is UTC
+
+
+@needs_compiled
+def test_timestamps_read_as_with_djangos_loader(own_connection):
+    fast, djangos = _read(own_connection), _read(own_connection, djangos=True)
+    assert fast == djangos
+    assert [value.tzinfo for value in fast] == [UTC] * len(TIMESTAMPS)
+    assert str(fast[0]) == "2026-12-04 20:37:34.123456+00:00"
+
+
+@needs_compiled
+def test_without_time_zone_support_timestamps_read_naive_as_with_djangos_loader(own_connection):
+    template = adapters_template(False, None)
+    assert template is not adapters_template(True, UTC)
+    params = {
+        key: value
+        for key, value in own_connection.get_connection_params().items()
+        if key not in ("context", "cursor_factory", "prepare_threshold")
+    }
+    with psycopg.connect(**params, context=template) as conn:
+        values = ", ".join("CAST(%s AS TIMESTAMPTZ)" for _ in TIMESTAMPS)
+        fast = list(conn.execute(f"SELECT {values}", TIMESTAMPS).fetchone())
+        with conn.cursor() as cursor:
+            register_tzloader(None, cursor)
+            djangos = list(cursor.execute(f"SELECT {values}", TIMESTAMPS).fetchone())
+    assert fast == djangos
+    assert all(value.tzinfo is None for value in fast)
+
+
+def test_a_models_timestamps_read_back_as_written():
+    product = ProductFactory()
+    read = Product.objects.annotate(now=Now()).get(pk=product.pk)
+    assert read.created_at == product.created_at
+    assert read.created_at.tzinfo is UTC
+    assert read.now.tzinfo is UTC
