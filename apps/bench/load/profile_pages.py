@@ -52,10 +52,30 @@ def main() -> None:
         help="Only compare loading the logged-in user through ModelBackend and "
         "SessionBackend, alternated in this process (CPU per request, 5 runs each).",
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="Profile CPU time instead of wall time: the waits for PostgreSQL and Redis "
+        "are left out (the profiler's own cost is in both).",
+    )
+    parser.add_argument(
+        "--swipes-only",
+        action="store_true",
+        help="Profile only the swipes' POSTs (the feed pages they come from are not counted).",
+    )
+    parser.add_argument(
+        "--checkout",
+        action="store_true",
+        help="Only the hot checkout of make bench-orders: a buy-now form and its POST, "
+        "one size with plenty of stock, by one shopper (ms per request and a cProfile).",
+    )
     args = parser.parse_args()
     common.setup_django()
     if args.user_load:
         compare_user_load()
+        return
+    if args.checkout:
+        profile_checkout(args)
         return
     from django.conf import settings
     from django.db import connection
@@ -100,13 +120,18 @@ def main() -> None:
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://{common.HOST}/"}
 
     posting = [0.0]  # seconds spent in the swipes' POSTs alone
+    swipe_post: list[cProfile.Profile | None] = [None]  # the profile of the POSTs alone
 
     def swipe() -> None:
         html = client.get("/").content.decode()
         top = re.search(r'is-top" data-look="([0-9A-Z]{13})"', html)
         if top:
             started = time.perf_counter()
+            if swipe_post[0]:
+                swipe_post[0].enable()
             client.post(f"/swipe/{top.group(1)}/", {"reaction": "dislike"}, **htmx)
+            if swipe_post[0]:
+                swipe_post[0].disable()
             posting[0] += time.perf_counter() - started
 
     for name, url in pages.items():
@@ -130,13 +155,62 @@ def main() -> None:
         )
         print(f"{'  the swipe':<16} {posting[0] / args.rounds * 1000:6.1f} ms")
 
-    profile = cProfile.Profile()
-    profile.enable()
+    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+    if args.swipes_only:
+        swipe_post[0] = profile
+    else:
+        profile.enable()
     for _ in range(args.rounds):
-        for url in pages.values():
-            client.get(url)
+        if not args.swipes_only:
+            for url in pages.values():
+                client.get(url)
         if not args.anonymous:
             swipe()
+    profile.disable()
+    if args.dump:
+        profile.dump_stats(args.dump)
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    stats.print_stats(*([args.only] if args.only else []), args.top)
+
+
+def profile_checkout(args) -> None:
+    """The buy-now checkout, as ``orders.py --scenario hot`` runs it, in this process."""
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    from apps.bench.load.orders import prepare
+
+    rounds = args.rounds
+    variants, (user,) = prepare("hot", buyers=1, stock=10 * rounds + 10)
+    variant = str(variants[0].pk)
+    client = Client(HTTP_HOST=common.HOST)
+    client.force_login(user)
+    form_url = f"/orders/checkout/?{urlencode({'variant': variant, 'quantity': 1})}"
+    spent = {"form": 0.0, "post": 0.0}
+
+    def buy() -> None:
+        started = time.process_time()
+        page = client.get(form_url).content.decode()
+        middle = time.process_time()
+        key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page).group(1)
+        form = {"idempotency_key": key, "shipping_address": "1 Bench-ro, Seoul"}
+        response = client.post("/orders/checkout/", {**form, "variant": variant, "quantity": 1})
+        assert response.status_code == 302, response.status_code
+        spent["form"] += middle - started
+        spent["post"] += time.process_time() - middle
+
+    for _ in range(3):
+        buy()
+    spent.update(form=0.0, post=0.0)
+    for _ in range(rounds):
+        buy()
+    for name, seconds in spent.items():
+        print(f"checkout {name:<8} {seconds / rounds * 1000:6.2f} ms of CPU")
+    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+    profile.enable()
+    for _ in range(rounds):
+        buy()
     profile.disable()
     if args.dump:
         profile.dump_stats(args.dump)
