@@ -72,7 +72,11 @@ def adapters_template(use_tz: bool, timezone: tzinfo | None) -> adapt.AdaptersMa
     context = adapt.AdaptersMap(template)
     context.register_loader(
         "timestamptz",
-        type("FastTzLoader", (FastTzLoader,), {"timezone": timezone, "parser": parser}),
+        type(
+            "FastTzLoader",
+            (FastTzLoader,),
+            {"__module__": __name__, "timezone": timezone, "parser": parser},
+        ),
     )
     return context
 
