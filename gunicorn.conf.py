@@ -15,6 +15,7 @@ and its open transactions die with its connections. Override with GUNICORN_WORKE
 GUNICORN_THREADS (PostgreSQL then needs workers x threads connections).
 """
 
+import gc
 import multiprocessing
 import os
 import secrets
@@ -58,3 +59,15 @@ def post_fork(server, worker):
 
     tsid.set_node((_tsid_base + worker.tsid_slot) % _TSID_NODES)
     server.log.info("worker %s uses TSID node %s", worker.pid, tsid.current_node())
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the shop (Django, its apps, settings and URL patterns),
+    every object it has made so far is moved out of the garbage collector's reach
+    (``gc.freeze``): they live as long as the process, and each full collection walked
+    all of them again. In one process serving the shop's pages, the collector's share of
+    the CPU fell from about 5 % to about 3 % (docs/performance.md). What is made later
+    (compiled templates, cached fragments, requests) is collected as before."""
+    gc.collect()
+    gc.freeze()
+    worker.log.info("worker %s froze %s objects", worker.pid, gc.get_freeze_count())

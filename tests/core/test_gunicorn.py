@@ -45,3 +45,21 @@ def test_two_servers_on_one_host_keep_their_own_control_sockets(tmp_path):
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_a_worker_freezes_what_it_loaded_before_serving(monkeypatch):
+    """gc.freeze() after the app is loaded: the full collections skip those objects."""
+    import gc
+    import logging
+    import runpy
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker = SimpleNamespace(pid=os.getpid(), log=logging.getLogger("gunicorn-test"))
+    assert gc.get_freeze_count() == 0
+    try:
+        conf["post_worker_init"](worker)
+        # This test process has Django and the shop loaded, as a worker has.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
