@@ -3,11 +3,12 @@ a request uses it, a live one is checked without a statement, and timestamps are
 by psycopg's compiled loader with the values Django's own loader gives."""
 
 from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.backends.postgresql.psycopg_any import get_adapters_template, register_tzloader
 from django.db.models.functions import Now
 from psycopg import pq
 from psycopg.types.datetime import TimestamptzLoader
@@ -96,12 +97,12 @@ TIMESTAMPS = [
 ]
 
 
-def _read(wrapper, *, djangos: bool = False) -> list:
+def _read(wrapper, *, djangos: bool = False, timestamps=TIMESTAMPS) -> list:
     with wrapper.cursor() as cursor:
         if djangos:  # what Django registers for a cursor whose time zone differs
             register_tzloader(wrapper.timezone, cursor.cursor)
-        values = ", ".join("CAST(%s AS TIMESTAMPTZ)" for _ in TIMESTAMPS)
-        cursor.execute(f"SELECT {values}", TIMESTAMPS)
+        values = ", ".join("CAST(%s AS TIMESTAMPTZ)" for _ in timestamps)
+        cursor.execute(f"SELECT {values}", timestamps)
         return list(cursor.fetchone())
 
 
@@ -139,6 +140,44 @@ def test_without_time_zone_support_timestamps_read_naive_as_with_djangos_loader(
             djangos = list(cursor.execute(f"SELECT {values}", TIMESTAMPS).fetchone())
     assert fast == djangos
     assert all(value.tzinfo is None for value in fast)
+
+
+def test_a_session_in_another_time_zone_reads_as_with_djangos_loader(own_connection):
+    own_connection.connection.execute("SET TIME ZONE 'Asia/Seoul'")
+    # The last of them is in the year 10000 in Seoul, which neither can read.
+    readable = TIMESTAMPS[:-1]
+    fast = _read(own_connection, timestamps=readable)
+    assert fast == _read(own_connection, djangos=True, timestamps=readable)
+    assert str(fast[0]) == "2026-12-05 05:37:34.123456+00:00"  # Django's own reading
+
+
+# What PostgreSQL may send, and what both loaders must refuse alike.
+EDGES = [
+    b"2026-12-04 20:37:34.123456+00",
+    b"2026-12-05 05:37:34+09",
+    b"1900-01-01 00:00:00+08:27:52",
+    b"0001-01-01 00:00:00+00",
+    b"9999-12-31 23:59:59.999999+00",
+]
+REFUSED = [b"infinity", b"-infinity", b"10000-01-01 00:00:00+00", b"2026-13-01 00:00:00+00"]
+
+
+@needs_compiled
+@pytest.mark.parametrize("zone", [UTC, None, ZoneInfo("Asia/Seoul")], ids=str)
+def test_the_loaders_agree_on_every_kind_of_value(zone):
+    fast = adapters_template(True, zone).get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+    djangos = get_adapters_template(True, zone).get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+    assert issubclass(fast, FastTzLoader) and not issubclass(djangos, FastTzLoader)
+    fast, djangos = fast(TIMESTAMPTZ_OID), djangos(TIMESTAMPTZ_OID)
+    for text in EDGES:
+        assert fast.load(text) == djangos.load(text), text
+        assert fast.load(text).tzinfo is djangos.load(text).tzinfo is zone
+    for text in REFUSED:
+        with pytest.raises(psycopg.DataError) as django_refusal:
+            djangos.load(text)
+        with pytest.raises(psycopg.DataError) as refusal:
+            fast.load(text)
+        assert str(refusal.value) == str(django_refusal.value), text
 
 
 def test_a_models_timestamps_read_back_as_written():

@@ -20,12 +20,14 @@ waits for the TCP time limits either way.
 Timestamps: Django reads every ``timestamptz`` through a loader of its own that sets the
 time zone it expects (``BaseTzLoader``). It derives from psycopg's pure-Python loader,
 so with psycopg's compiled implementation installed every timestamp is still parsed in
-Python: about 4 µs each, where the compiled parser takes about 0.6 (a feed card and its
-products carry 30 of them; docs/performance.md). ``FastTzLoader`` is Django's loader,
-the same class and the same ``timezone``, whose parsing is done by the loader psycopg
-itself registers for ``timestamptz`` (its compiled one when installed); the result gets
-the same ``replace(tzinfo=...)`` as Django's. Without the compiled implementation the
-connection keeps Django's loader.
+Python: about 4 µs each, where the compiled parser takes about 0.6 (the statement that
+reads a feed card returns 30 of them; docs/performance.md). ``FastTzLoader`` is a
+subclass of Django's loader with the same ``timezone`` (which Django compares before
+every cursor), whose parsing is done by psycopg's compiled ``timestamptz`` loader, the
+one psycopg registers when ``psycopg[binary]`` or ``psycopg[c]`` is installed; the
+result gets the same ``replace(tzinfo=...)`` as Django's. Without the compiled
+implementation (or with another loader registered in its place) the connection keeps
+Django's loader.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from psycopg import adapt, pq
 from psycopg.types.datetime import TimestamptzLoader
 
 TIMESTAMPTZ_OID = psycopg.postgres.types["timestamptz"].oid
+# Where psycopg's compiled implementations live (psycopg[binary], psycopg[c]).
+COMPILED_MODULES = ("psycopg_binary.", "psycopg_c.")
 
 # Where a connection can take a statement: between transactions, or inside one that
 # has not failed (a test's, say). Not in a failed transaction, nor mid-statement.
@@ -54,7 +58,9 @@ class FastTzLoader(BaseTzLoader):
     parser: type[adapt.Loader] = TimestamptzLoader
 
     def __init__(self, oid: int, context: adapt.AdaptContext | None = None) -> None:
-        super().__init__(oid, context)
+        # Not TimestamptzLoader.__init__: the time zone and date style it reads are for
+        # its own parsing, which the compiled loader does instead.
+        adapt.Loader.__init__(self, oid, context)
         self._parse = self.parser(oid, context).load
 
     def load(self, data):
@@ -64,11 +70,11 @@ class FastTzLoader(BaseTzLoader):
 @functools.cache
 def adapters_template(use_tz: bool, timezone: tzinfo | None) -> adapt.AdaptersMap:
     """Django's adapters for new connections (``get_adapters_template``), with
-    ``FastTzLoader`` for ``timestamptz`` when psycopg's own loader is compiled."""
+    ``FastTzLoader`` for ``timestamptz`` when psycopg's loader for it is compiled."""
     parser = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
     template = get_adapters_template(use_tz, timezone)
-    if parser is None or parser is TimestamptzLoader:
-        return template  # pure-Python psycopg: Django's loader is as fast
+    if parser is None or not parser.__module__.startswith(COMPILED_MODULES):
+        return template  # pure-Python psycopg, or a loader of someone else's: Django's
     context = adapt.AdaptersMap(template)
     context.register_loader(
         "timestamptz",
