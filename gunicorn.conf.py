@@ -68,6 +68,9 @@ def post_worker_init(worker):
     all of them again. In one process serving the shop's pages, the collector's share of
     the CPU fell from about 5 % to about 3 % (docs/performance.md). What is made later
     (compiled templates, cached fragments, requests) is collected as before."""
+    from django.urls import reverse
+
+    reverse("healthz")  # loads and indexes the URL patterns now, not at the first request
     gc.collect()
     gc.freeze()
     worker.log.info("worker %s froze %s objects", worker.pid, gc.get_freeze_count())
