@@ -70,6 +70,8 @@ def main() -> None:
         "one size with plenty of stock, by one shopper (ms per request and a cProfile).",
     )
     args = parser.parse_args()
+    if args.swipes_only and args.anonymous:
+        parser.error("--swipes-only needs a shopper who is logged in (no --anonymous)")
     common.setup_django()
     if args.user_load:
         compare_user_load()
@@ -167,6 +169,8 @@ def main() -> None:
         if not args.anonymous:
             swipe()
     profile.disable()
+    if not posting[0] and args.swipes_only:
+        raise SystemExit("No swipe was made: this shopper has no look left to swipe.")
     if args.dump:
         profile.dump_stats(args.dump)
     stats = pstats.Stats(profile).sort_stats(args.sort)
@@ -174,7 +178,9 @@ def main() -> None:
 
 
 def profile_checkout(args) -> None:
-    """The buy-now checkout, as ``orders.py --scenario hot`` runs it, in this process."""
+    """The buy-now checkout, as ``orders.py --scenario hot`` runs it, in this process
+    (Django's test client, which skips the CSRF check). Each run adds a product and its
+    orders to the benchmark data, as ``orders.py`` does."""
     from urllib.parse import urlencode
 
     from django.test import Client
