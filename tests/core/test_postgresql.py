@@ -11,16 +11,20 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.psycopg_any import get_adapters_template, register_tzloader
 from django.db.models.functions import Now
 from psycopg import pq
-from psycopg.types.datetime import TimestamptzLoader
 
-from apps.core.postgresql.base import TIMESTAMPTZ_OID, FastTzLoader, adapters_template
+from apps.core.postgresql.base import (
+    COMPILED_MODULES,
+    TIMESTAMPTZ_OID,
+    FastTzLoader,
+    adapters_template,
+)
 from apps.products.models import Product
 from tests.factories import ProductFactory
 from tests.servers import wait_for
 
 COMPILED = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
 needs_compiled = pytest.mark.skipif(
-    COMPILED is TimestamptzLoader,
+    not COMPILED.__module__.startswith(COMPILED_MODULES),
     reason="psycopg's compiled implementation (psycopg[binary] or [c]) is not installed here",
 )
 
