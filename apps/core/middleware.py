@@ -1,3 +1,5 @@
+import functools
+
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
@@ -14,29 +16,26 @@ _CSP_PER_RESPONSE = tuple(
     for what in ("config", "update", "replace", "exempt")
     for suffix in ("", "_ro")
 )
-_csp_policies: dict[str, tuple] = {}
+
+
+@functools.cache
+def _csp_settings_policies() -> tuple:
+    """The two headers the settings give (either may be ""), each with the path
+    prefixes it leaves out: built once, and again after a settings change."""
+    enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+    return (
+        build_policy(),
+        tuple(enforced.get("EXCLUDE_URL_PREFIXES", None) or ()),
+        build_policy(report_only=True),
+        tuple(report_only.get("EXCLUDE_URL_PREFIXES", None) or ()),
+    )
 
 
 @receiver(setting_changed)
 def _csp_settings_changed(setting, **kwargs) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _csp_policies.clear()
-
-
-def _csp_settings_policies() -> tuple:
-    """The two headers the settings give (either may be ""), each with the path
-    prefixes it leaves out: built once, and again after a settings change."""
-    policies = _csp_policies.get("all")
-    if policies is None:
-        enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
-        policies = _csp_policies["all"] = (
-            build_policy(),
-            tuple(enforced.get("EXCLUDE_URL_PREFIXES", None) or ()),
-            build_policy(report_only=True),
-            tuple(report_only.get("EXCLUDE_URL_PREFIXES", None) or ()),
-        )
-    return policies
+        _csp_settings_policies.cache_clear()
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
