@@ -157,7 +157,7 @@ def main() -> None:
         )
         print(f"{'  the swipe':<16} {posting[0] / args.rounds * 1000:6.1f} ms")
 
-    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+    profile = new_profile(args)
     if args.swipes_only:
         swipe_post[0] = profile
     else:
@@ -171,6 +171,16 @@ def main() -> None:
     profile.disable()
     if not posting[0] and args.swipes_only:
         raise SystemExit("No swipe was made: this shopper has no look left to swipe.")
+    report(profile, args)
+
+
+def new_profile(args) -> cProfile.Profile:
+    """A profiler of CPU time with ``--cpu``, else of wall time."""
+    return cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+
+
+def report(profile: cProfile.Profile, args) -> None:
+    """Print the profile as asked (``--sort``, ``--only``, ``--top``); ``--dump`` it."""
     if args.dump:
         profile.dump_stats(args.dump)
     stats = pstats.Stats(profile).sort_stats(args.sort)
@@ -213,15 +223,12 @@ def profile_checkout(args) -> None:
         buy()
     for name, seconds in spent.items():
         print(f"checkout {name:<8} {seconds / rounds * 1000:6.2f} ms of CPU")
-    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+    profile = new_profile(args)
     profile.enable()
     for _ in range(rounds):
         buy()
     profile.disable()
-    if args.dump:
-        profile.dump_stats(args.dump)
-    stats = pstats.Stats(profile).sort_stats(args.sort)
-    stats.print_stats(*([args.only] if args.only else []), args.top)
+    report(profile, args)
 
 
 def compare_user_load(runs: int = 5, calls: int = 2000) -> None:
