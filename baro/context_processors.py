@@ -28,7 +28,28 @@ def header(request):
         "liked_count": lambda: load()["liked"],
         "cart_count": lambda: load()["cart"],
         "nav": nav_links(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF),
+        "nav_tab": nav_tab(request),
     }
+
+
+# The header's tabs by the start of the path they cover (under any URL prefix), first
+# match wins. Checkout is a step of the cart, though its URL is under /orders/.
+NAV_TABS = (
+    ("/orders/checkout/", "cart"),
+    ("/products/", "shop"),
+    ("/cart/", "cart"),
+    ("/orders/", "orders"),
+    ("/accounts/", "account"),
+)
+
+
+def nav_tab(request) -> str:
+    """Which of the header's tabs the page belongs to ("" for none): worked out here
+    once, not by five comparisons of sliced paths in base.html (docs/performance.md)."""
+    path = getattr(request, "path_info", "")
+    if path == "/":
+        return "feed"
+    return next((tab for start, tab in NAV_TABS if path.startswith(start)), "")
 
 
 # The header's links, by the name base.html uses for each.

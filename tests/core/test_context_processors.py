@@ -74,3 +74,47 @@ def test_the_header_links_go_where_they_say_under_any_url_prefix(client):
         "Orders": "/shop/orders/",
         "Mina": "/shop/accounts/me/",
     }
+
+
+def test_the_header_marks_the_tab_of_each_page(client):
+    """One tab carries is-active and aria-current="page": the one whose pages these are
+    (checkout is a step of the cart), and none on a page of no tab."""
+    user = UserFactory(name="Mina Park", shipping_address="12 Yeonmu-ro, Suwon")
+    CartItem.objects.create(user=user, variant_id=VariantFactory(stock=5).pk, quantity=1)
+    client.force_login(user)
+    pages = {
+        "/": "Swipe",
+        "/products/": "Shop",
+        "/cart/": "Cart",
+        "/orders/checkout/": "Cart",
+        "/orders/": "Orders",
+        "/accounts/me/": "Mina",
+        "/looks/liked/": None,
+    }
+    for path, tab in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert marked_tabs(response.content.decode()) == ([tab] if tab else []), path
+
+
+def test_the_header_marks_the_tab_under_any_url_prefix(client):
+    """A shop mounted under a prefix (SCRIPT_NAME) marks the same tab: the path is
+    matched without the prefix."""
+    client.force_login(UserFactory())
+    set_script_prefix("/shop/")  # what a WSGI server mounting the shop at /shop sets
+    try:
+        body = client.get("/products/", SCRIPT_NAME="/shop").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert marked_tabs(body) == ["Shop"]
+
+
+def marked_tabs(body: str) -> list[str]:
+    """The labels of the header's tabs marked as the current page, each marked both
+    ways (is-active for the eye, aria-current for assistive technology)."""
+    nav = body.split('<nav class="nav" aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r"<a ([^>]*)>.*?<span[^>]*>([^<]+)</span>", nav, re.S)
+    active = [label for attributes, label in links if "is-active" in attributes]
+    current = [label for attributes, label in links if 'aria-current="page"' in attributes]
+    assert active == current
+    return active
