@@ -5,9 +5,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, router
-from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connections, router
+from django.db.models import Prefetch
 
 from apps.core import tsid
 from apps.core.faults import MISSING, cache_call
@@ -45,12 +44,19 @@ class Taste:
 
 
 def shopper_taste(*, user) -> Taste:
+    """The categories and stores of the shopper's last TASTE_SAMPLE likes, read by one
+    statement written out (through the ORM, building it cost 0.7 ms of CPU a ranking)."""
     if not user.is_authenticated:
         return Taste()
-    recent = list(
-        Swipe.objects.filter(user=user, reaction=Swipe.Reaction.LIKE)
-        .order_by("-id")
-        .values_list("look__category_mask", "look__store_id")[:TASTE_SAMPLE]
+    using = router.db_for_read(Swipe)
+    recent = fetch(
+        using,
+        f"SELECT {_LOOK.column('category_mask', using)}, {_LOOK.column('store', using)}"  # noqa: S608
+        f" FROM {_SWIPE.table(using)} JOIN {_LOOK.table(using)}"
+        f" ON {_LOOK.column('id', using)} = {_SWIPE.column('look', using)}"
+        f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('reaction', using)} = %s"
+        f" ORDER BY {_SWIPE.column('id', using)} DESC LIMIT %s",
+        [int(user.pk), Swipe.Reaction.LIKE.value, TASTE_SAMPLE],
     )
     if not recent:
         return Taste()
@@ -69,38 +75,38 @@ def shopper_taste(*, user) -> Taste:
     )
 
 
-def _score(taste: Taste) -> RawSQL:
-    """Personal affinity + popularity + freshness, computed by the database.
+def _score(taste: Taste, *, table: str, vendor: str) -> tuple[str, list]:
+    """Personal affinity + popularity + freshness, computed by the database: one SQL
+    expression over the look's columns under ``table`` (an alias), and its parameters.
 
-    Written as one SQL expression: built from ORM expressions, the score for a taste
-    with ten stores took longer to compile in Python than to run. Values are cast to
-    float8 so PostgreSQL does not fall back to slow numeric arithmetic.
+    Values are cast to float8 so PostgreSQL does not fall back to slow numeric
+    arithmetic.
     """
     now = int(time.time() * 1000) - tsid.EPOCH_MS
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    look = connection.ops.quote_name(Look._meta.db_table)
+    greatest = "GREATEST" if vendor == "postgresql" else "MAX"
     sql = [
-        f"CAST(%s AS DOUBLE PRECISION) * LN(CAST({look}.likes_count AS DOUBLE PRECISION) + 1.0)",
-        f"{greatest}(0.0, 1.0 - CAST(%s - ({look}.id >> {tsid.RANDOM_BITS}) AS DOUBLE PRECISION)"
+        f"CAST(%s AS DOUBLE PRECISION) * LN(CAST({table}.likes_count AS DOUBLE PRECISION) + 1.0)",
+        f"{greatest}(0.0, 1.0 - CAST(%s - ({table}.id >> {tsid.RANDOM_BITS}) AS DOUBLE PRECISION)"
         " / CAST(%s AS DOUBLE PRECISION))",
     ]
     params: list = [POPULARITY_WEIGHT, now, FRESHNESS_DAYS * 86_400_000.0]
     for bit, weight in taste.categories.items():
-        sql.append(f"CAST(%s AS DOUBLE PRECISION) * SIGN({look}.category_mask & %s)")
+        sql.append(f"CAST(%s AS DOUBLE PRECISION) * SIGN({table}.category_mask & %s)")
         params += [CATEGORY_WEIGHT * weight, bit]
     if taste.stores:
         whens = " ".join("WHEN %s THEN CAST(%s AS DOUBLE PRECISION)" for _ in taste.stores)
-        sql.append(f"CASE {look}.store_id {whens} ELSE 0.0 END")
+        sql.append(f"CASE {table}.store_id {whens} ELSE 0.0 END")
         for store_id, weight in taste.stores.items():
-            params += [store_id, STORE_WEIGHT * weight]
-    # Only constant SQL and the quoted table name are joined; every value is a parameter.
-    return RawSQL("(" + " + ".join(sql) + ")", params, output_field=FloatField())  # noqa: S611
+            params += [int(store_id), STORE_WEIGHT * weight]
+    # Only constant SQL and the alias are joined; every value is a parameter.
+    return "(" + " + ".join(sql) + ")", params
 
 
 _LOOK = Columns(Look, "l")
 _ENTRY = Columns(LookProduct, "lp")
 _PRODUCT = Columns(Product, "p")
 _SWIPE = Columns(Swipe, "s")
+_WALK = Columns(Look, "w")  # the candidate pool's index walks
 
 
 def _piece(row, using: str, start: int = 0) -> LookProduct:
@@ -173,58 +179,82 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     return list(looks.values())
 
 
-def candidate_pool() -> QuerySet | list[int]:
+def _candidate_pool(using: str) -> tuple[str, list]:
     """The looks the feed ranks: the heads of three index walks (most liked, newest,
     oldest), POOL_EXAMINE rows each, whatever the shopper has swiped.
 
     Bounding the pool keeps a feed request the same cost at any catalogue size and
     any swipe history: the anti-join probes at most 3 x POOL_EXAMINE looks instead of
-    hashing every swipe the shopper ever made against every look.
+    hashing every swipe the shopper ever made against every look. Each walk is a
+    subquery of its own, which PostgreSQL and SQLite both allow a LIMIT in.
     """
-    active = Look.objects.filter(is_active=True).values("id")
-    heads = [
-        active.order_by("-likes_count", "-id")[:POOL_EXAMINE],
-        active.order_by("-id")[:POOL_EXAMINE],
-        # Old looks are what a long-time swiper has left; the head of the oldest walk
-        # keeps their feed full without scanning everything they swiped.
-        active.order_by("id")[:POOL_EXAMINE],
-    ]
-    if connection.features.supports_slicing_ordering_in_compound:
-        return heads[0].union(*heads[1:], all=True)  # IN () ignores duplicates
-    # SQLite cannot LIMIT inside a UNION: collect the (bounded) ids instead.
-    return list({row["id"] for head in heads for row in head})
+    look_id, likes = _WALK.column("id", using), _WALK.column("likes_count", using)
+    walks = (f"{likes} DESC, {look_id} DESC", f"{look_id} DESC", look_id)
+    # Old looks are what a long-time swiper has left; the head of the oldest walk
+    # keeps their feed full without scanning everything they swiped.
+    sql = " UNION ALL ".join(
+        f"SELECT walk.id FROM (SELECT {look_id} AS id FROM {_WALK.table(using)}"  # noqa: S608
+        f" WHERE {_WALK.column('is_active', using)} ORDER BY {order} LIMIT %s) walk"
+        for order in walks
+    )
+    return sql, [POOL_EXAMINE] * len(walks)
 
 
-def unswiped(looks: QuerySet, *, user) -> QuerySet:
-    """``looks`` without the ones ``user`` has swiped: an anti-join on the (user, look)
-    unique index, never a list of swiped ids."""
-    return looks.exclude(Exists(Swipe.objects.filter(user=user, look_id=OuterRef("pk"))))
+def ranking_statement(
+    *, user, taste: Taste, limit: int, exclude=(), pool: bool = True, using: str
+) -> tuple[str, list]:
+    """Published looks ``user`` has not swiped, best first (ties to the newer look), from
+    the candidate pool unless ``pool`` is False: the statement and its parameters.
 
-
-def feed_queryset(
-    *, user, taste: Taste, exclude: tuple[int, ...] = (), pool: bool = True
-) -> QuerySet:
-    """Published looks this shopper has not swiped, best first (from the candidate
-    pool unless ``pool`` is False)."""
-    looks = Look.objects.filter(is_active=True)
+    Written out: through the ORM (the pool's union, an ``Exists`` and the score) it
+    took 1.9 ms of CPU to build and run, against 0.16 ms for PostgreSQL's answer.
+    "Not swiped" is a NOT EXISTS probed through the (user, look) unique index, never a
+    list of swiped ids."""
+    look_id = _LOOK.column("id", using)
+    where, params = [_LOOK.column("is_active", using)], []
     if pool:
-        looks = looks.filter(pk__in=candidate_pool())
+        pool_sql, pool_params = _candidate_pool(using)
+        where.append(f"{look_id} IN ({pool_sql})")
+        params += pool_params
     if user.is_authenticated:
-        looks = unswiped(looks, user=user)
+        where.append(
+            f"NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"  # noqa: S608
+            f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('look', using)} = {look_id})"
+        )
+        params.append(int(user.pk))
     if exclude:
-        looks = looks.exclude(pk__in=list(exclude))
-    return looks.annotate(score=_score(taste)).order_by("-score", "-id")
+        where.append(f"{look_id} NOT IN ({placeholders(exclude)})")
+        params += [int(look) for look in exclude]
+    score, score_params = _score(taste, table=_LOOK.alias, vendor=connections[using].vendor)
+    # Only quoted names from the models, the score's SQL and placeholders are joined.
+    sql = (
+        f"SELECT {_LOOK.sql(using)} FROM {_LOOK.table(using)} WHERE {' AND '.join(where)}"  # noqa: S608
+        f" ORDER BY {score} DESC, {look_id} DESC LIMIT %s"
+    )
+    return sql, [*params, *score_params, limit]
+
+
+def ranked_looks(*, user, taste: Taste, limit: int, exclude=(), pool: bool = True) -> list[Look]:
+    """The first ``limit`` looks of ``ranking_statement``."""
+    using = router.db_for_read(Look)
+    sql, params = ranking_statement(
+        user=user, taste=taste, limit=limit, exclude=exclude, pool=pool, using=using
+    )
+    return [_LOOK.build(row, using) for row in fetch(using, sql, params)]
 
 
 def _ranked(*, user, limit: int, exclude: tuple[int, ...] = ()) -> list[Look]:
     taste = shopper_taste(user=user)
-    looks = list(feed_queryset(user=user, taste=taste, exclude=exclude)[:limit])
+    looks = ranked_looks(user=user, taste=taste, limit=limit, exclude=exclude)
     if len(looks) < limit:
         # The pool is used up (a shopper who swiped nearly everything): rank the rest.
-        rest = feed_queryset(
-            user=user, taste=taste, exclude=(*exclude, *(look.pk for look in looks)), pool=False
+        looks += ranked_looks(
+            user=user,
+            taste=taste,
+            limit=limit - len(looks),
+            exclude=(*exclude, *(look.pk for look in looks)),
+            pool=False,
         )
-        looks += list(rest[: limit - len(looks)])
     return looks
 
 

@@ -8,7 +8,7 @@ from apps.core import tsid
 from apps.products.models import Product, Variant
 from apps.swipe import selectors
 from apps.swipe.models import Look, LookProduct, Swipe
-from apps.swipe.services import swipe_record
+from apps.swipe.services import category_bit, swipe_record
 from tests.factories import (
     CategoryFactory,
     LookFactory,
@@ -318,3 +318,58 @@ def test_a_card_lists_its_pieces_in_the_looks_order_with_their_products():
 
     assert [entry.product.name for entry in cards[look.pk].pieces] == ["Coat", "Knit", "Loafers"]
     assert [entry.product.name for entry in cards[other.pk].pieces] == ["Cap"]
+
+
+def test_the_ranking_reads_the_heads_of_three_walks_over_published_looks(monkeypatch):
+    """The candidate pool: the most liked, the newest and the oldest published look
+    (POOL_EXAMINE of each), whatever lies between; without the pool, every look."""
+    monkeypatch.setattr(selectors, "POOL_EXAMINE", 1)
+    cat = CategoryFactory(position=0)
+    oldest = look_in(cat, days_old=20)
+    middle = [look_in(cat, likes=5, days_old=10) for _ in range(2)]
+    popular = look_in(cat, likes=90, days_old=15)
+    newest = look_in(cat, days_old=0)
+    hidden = look_in(cat, likes=900, days_old=1)  # would head the popular walk if published
+    Look.objects.filter(pk=hidden.pk).update(is_active=False)
+    user, taste = UserFactory(), selectors.Taste()
+
+    pooled = selectors.ranked_looks(user=user, taste=taste, limit=10)
+    assert [look.pk for look in pooled] == [popular.pk, newest.pk, oldest.pk]  # by score
+    everything = selectors.ranked_looks(user=user, taste=taste, limit=10, pool=False)
+    assert {look.pk for look in everything} == {
+        oldest.pk,
+        popular.pk,
+        newest.pk,
+        *(m.pk for m in middle),
+    }
+    without = selectors.ranked_looks(user=user, taste=taste, limit=10, exclude=(popular.pk,))
+    assert [look.pk for look in without] == [newest.pk, oldest.pk]
+    assert all(isinstance(look, Look) and look.title for look in pooled)
+
+
+def test_a_shoppers_taste_is_their_own_latest_likes(monkeypatch):
+    monkeypatch.setattr(selectors, "TASTE_SAMPLE", 3)
+    street, classic, sport, retro = (CategoryFactory(position=i) for i in range(4))
+    favourite, other = StoreFactory(), StoreFactory()
+    user = UserFactory()
+    swipe_record(user=user, look_id=look_in(retro, store=other).pk, reaction=LIKE)  # too old
+    swipe_record(user=user, look_id=look_in(street, store=favourite).pk, reaction=LIKE)
+    swipe_record(user=user, look_id=look_in(sport).pk, reaction=DISLIKE)
+    swipe_record(user=user, look_id=look_in(street, store=favourite).pk, reaction=LIKE)
+    swipe_record(user=user, look_id=look_in(classic, store=other).pk, reaction=LIKE)
+    swipe_record(user=UserFactory(), look_id=look_in(sport).pk, reaction=LIKE)  # someone else
+
+    taste = selectors.shopper_taste(user=user)
+    assert taste.categories == {
+        category_bit(street.position): 2 / 3,
+        category_bit(classic.position): 1 / 3,
+    }
+    assert taste.stores == {favourite.pk: 2 / 3, other.pk: 1 / 3}
+    assert selectors.shopper_taste(user=AnonymousUser()) == selectors.Taste()
+
+
+def test_looks_of_the_same_score_rank_the_newer_first():
+    made_ms = int(time.time() * 1000) - 86_400_000
+    looks = [LookFactory(id=tsid.compose(made_ms, 9, n), likes_count=3) for n in range(3)]
+    ranked = selectors.ranked_looks(user=UserFactory(), taste=selectors.Taste(), limit=3)
+    assert [look.pk for look in ranked] == [look.pk for look in reversed(looks)]

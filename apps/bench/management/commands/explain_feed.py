@@ -18,12 +18,11 @@ import random
 import statistics
 import time
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from apps.accounts.models import User
-from apps.bench.explain import explain_analyze
+from apps.bench.explain import explain_statement
 from apps.core import tsid
 from apps.core.db import lift_statement_timeout
 from apps.swipe import selectors
@@ -66,8 +65,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             taste = selectors.shopper_taste(user=shopper)
             taste_times.append((time.perf_counter() - started) * 1000)
-        queryset = selectors.feed_queryset(user=shopper, taste=taste)[:2]
-        times, plan = explain_analyze(queryset, runs)
+        statement = selectors.ranking_statement(user=shopper, taste=taste, limit=2, using="default")
+        times, plan = explain_statement(*statement, runs)
         total_looks = Look.objects.filter(is_active=True).count()
         swiped = Swipe.objects.filter(user=shopper).count()
         self.stdout.write(
@@ -123,10 +122,9 @@ class Command(BaseCommand):
         if have >= wanted:
             return shopper
         # The looks a new shopper sees first: exactly what a heavy swiper has been through.
-        ranked = selectors.feed_queryset(user=AnonymousUser(), taste=selectors.Taste()).exclude(
-            pk__in=Swipe.objects.filter(user=shopper).values("look_id")
-        )
-        look_ids = list(ranked.values_list("id", flat=True)[: wanted - have])
+        # (The ranking with no taste, less the looks this shopper has swiped already.)
+        ranked = selectors.ranked_looks(user=shopper, taste=selectors.Taste(), limit=wanted - have)
+        look_ids = [int(look.pk) for look in ranked]
         rng = random.Random(11)
         now_ms = int(time.time() * 1000) - len(look_ids)
         ids = tsid.Backdated()
