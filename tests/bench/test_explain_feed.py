@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from apps.accounts.models import User
+from apps.swipe import selectors
 from apps.swipe.models import Look, Swipe
 from tests.factories import LookFactory
 
@@ -33,3 +34,22 @@ def test_explain_feed_measures_in_a_database_of_its_own(settings, capsys):
     out = capsys.readouterr().out
     assert "heavy-swiper@baro.local has 20 swipes" in out
     assert "feed query EXPLAIN ANALYZE execution" in out
+
+
+@pytest.mark.postgres
+def test_explain_feed_gives_the_shopper_more_swipes_than_the_candidate_pool_holds(
+    monkeypatch, capsys
+):
+    """The heavy swiper goes through the whole ranking, not only the candidate pool
+    (three walks of POOL_EXAMINE looks), or a shopper with tens of thousands of swipes
+    could not be made."""
+    monkeypatch.setattr(selectors, "POOL_EXAMINE", 1)
+    for _ in range(3):
+        LookFactory()
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = f"{name}_explain"  # what the guard reads
+    try:
+        call_command("explain_feed", looks=30, swipes=12, runs=1)
+    finally:
+        connection.settings_dict["NAME"] = name
+    assert "heavy-swiper@baro.local has 12 swipes" in capsys.readouterr().out

@@ -62,8 +62,9 @@ def test_liked_stores_rank_higher_too():
     favourite, other = StoreFactory(), StoreFactory()
     user = UserFactory()
     swipe_record(user=user, look_id=look_in(cat, store=favourite).pk, reaction=LIKE)
+    # The favourite's look is the older one: a tie would go to the other.
+    from_favourite = look_in(cat, store=favourite, likes=5, days_old=1)
     from_other = look_in(cat, store=other, likes=5)
-    from_favourite = look_in(cat, store=favourite, likes=5)
     ranked = [look.pk for look in selectors.feed_next_looks(user=user, limit=2)]
     assert ranked == [from_favourite.pk, from_other.pk]
 

@@ -65,7 +65,10 @@ class Command(BaseCommand):
             started = time.perf_counter()
             taste = selectors.shopper_taste(user=shopper)
             taste_times.append((time.perf_counter() - started) * 1000)
-        statement = selectors.ranking_statement(user=shopper, taste=taste, limit=2, using="default")
+        # A queue's worth, as a logged-in shopper's feed ranks them.
+        statement = selectors.ranking_statement(
+            user=shopper, taste=taste, limit=selectors.QUEUE_LENGTH, using="default"
+        )
         times, plan = explain_statement(*statement, runs)
         total_looks = Look.objects.filter(is_active=True).count()
         swiped = Swipe.objects.filter(user=shopper).count()
@@ -122,8 +125,11 @@ class Command(BaseCommand):
         if have >= wanted:
             return shopper
         # The looks a new shopper sees first: exactly what a heavy swiper has been through.
-        # (The ranking with no taste, less the looks this shopper has swiped already.)
-        ranked = selectors.ranked_looks(user=shopper, taste=selectors.Taste(), limit=wanted - have)
+        # The whole ranking with no taste, not only its candidate pool (a few hundred
+        # looks), less the looks this shopper has swiped already.
+        ranked = selectors.ranked_looks(
+            user=shopper, taste=selectors.Taste(), limit=wanted - have, pool=False
+        )
         look_ids = [int(look.pk) for look in ranked]
         rng = random.Random(11)
         now_ms = int(time.time() * 1000) - len(look_ids)
