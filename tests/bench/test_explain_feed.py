@@ -21,17 +21,22 @@ def test_explain_feed_refuses_a_database_that_is_not_its_own():
     assert not User.objects.filter(email="heavy-swiper@baro.local").exists()
 
 
-@pytest.mark.postgres
-def test_explain_feed_measures_in_a_database_of_its_own(settings, capsys):
+def explain_feed_in_its_own_database(capsys, **options) -> str:
+    """What ``explain_feed`` prints, run as if this database were one of its own."""
     for _ in range(3):
         LookFactory()
     name = connection.settings_dict["NAME"]
     connection.settings_dict["NAME"] = f"{name}_explain"  # what the guard reads
     try:
-        call_command("explain_feed", looks=40, swipes=20, runs=1)
+        call_command("explain_feed", runs=1, **options)
     finally:
         connection.settings_dict["NAME"] = name
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_explain_feed_measures_in_a_database_of_its_own(capsys):
+    out = explain_feed_in_its_own_database(capsys, looks=40, swipes=20)
     assert "heavy-swiper@baro.local has 20 swipes" in out
     assert "feed query EXPLAIN ANALYZE execution" in out
 
@@ -44,12 +49,5 @@ def test_explain_feed_gives_the_shopper_more_swipes_than_the_candidate_pool_hold
     (three walks of POOL_EXAMINE looks), or a shopper with tens of thousands of swipes
     could not be made."""
     monkeypatch.setattr(selectors, "POOL_EXAMINE", 1)
-    for _ in range(3):
-        LookFactory()
-    name = connection.settings_dict["NAME"]
-    connection.settings_dict["NAME"] = f"{name}_explain"  # what the guard reads
-    try:
-        call_command("explain_feed", looks=30, swipes=12, runs=1)
-    finally:
-        connection.settings_dict["NAME"] = name
-    assert "heavy-swiper@baro.local has 12 swipes" in capsys.readouterr().out
+    out = explain_feed_in_its_own_database(capsys, looks=30, swipes=12)
+    assert "heavy-swiper@baro.local has 12 swipes" in out
