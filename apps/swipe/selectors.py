@@ -55,8 +55,8 @@ def shopper_taste(*, user) -> Taste:
         f" FROM {_SWIPE.table(using)} JOIN {_LOOK.table(using)}"
         f" ON {_LOOK.column('id', using)} = {_SWIPE.column('look', using)}"
         f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('reaction', using)} = %s"
-        f" ORDER BY {_SWIPE.column('id', using)} DESC LIMIT %s",
-        [int(user.pk), Swipe.Reaction.LIKE.value, TASTE_SAMPLE],
+        f" ORDER BY {_SWIPE.column('id', using)} DESC LIMIT {int(TASTE_SAMPLE)}",
+        [int(user.pk), Swipe.Reaction.LIKE.value],
     )
     if not recent:
         return Taste()
@@ -179,7 +179,7 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     return list(looks.values())
 
 
-def _candidate_pool(using: str) -> tuple[str, list]:
+def _candidate_pool(using: str) -> str:
     """The looks the feed ranks: the heads of three index walks (most liked, newest,
     oldest), POOL_EXAMINE rows each, whatever the shopper has swiped.
 
@@ -188,7 +188,7 @@ def _candidate_pool(using: str) -> tuple[str, list]:
     hashing every swipe the shopper ever made against every look. Each walk is a
     subquery of its own, which PostgreSQL and SQLite both allow a LIMIT in. The limits
     are written into the text, as the ORM writes them, so a prepared statement's plan
-    is made for them.
+    is made for them (so are the taste's and the ranking's).
     """
     look_id, likes = _WALK.column("id", using), _WALK.column("likes_count", using)
     walks = (f"{likes} DESC, {look_id} DESC", f"{look_id} DESC", look_id)
@@ -199,14 +199,15 @@ def _candidate_pool(using: str) -> tuple[str, list]:
         f" WHERE {_WALK.column('is_active', using)} ORDER BY {order} LIMIT {int(POOL_EXAMINE)}) walk"
         for order in walks
     )
-    return sql, []
+    return sql
 
 
 def ranking_statement(
     *, user, taste: Taste, limit: int, exclude=(), pool: bool = True, using: str
 ) -> tuple[str, list]:
     """Published looks ``user`` has not swiped, best first (ties to the newer look), from
-    the candidate pool unless ``pool`` is False: the statement and its parameters.
+    the candidate pool unless ``pool`` is False: the statement and its parameters (the
+    ``limit`` written into the text).
 
     Written out: through the ORM (the pool's union, an ``Exists`` and the score) it
     cost 1.9 ms of CPU, mostly building and compiling the query; its SQL text alone
@@ -217,9 +218,7 @@ def ranking_statement(
     look_id = _LOOK.column("id", using)
     where, params = [_LOOK.column("is_active", using)], []
     if pool:
-        pool_sql, pool_params = _candidate_pool(using)
-        where.append(f"{look_id} IN ({pool_sql})")
-        params += pool_params
+        where.append(f"{look_id} IN ({_candidate_pool(using)})")
     if user.is_authenticated:
         where.append(
             f"NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"  # noqa: S608
