@@ -1,4 +1,5 @@
-"""The cart's reads: what a cart page, a checkout form and a cart change show."""
+"""The cart's and an order's reads: what a cart page, a checkout form, a cart change and
+an order's page show."""
 
 import pytest
 from django.db import connection
@@ -6,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.fields import TSID
 from apps.orders import selectors
-from apps.orders.models import CartItem
+from apps.orders.models import CartItem, Order, OrderItem
+from apps.orders.services import Line, order_place
 from tests.factories import UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +43,33 @@ def test_an_empty_cart_counts_nothing():
     shopper = UserFactory()
     assert selectors.cart_for(user=shopper).lines == []
     assert selectors.cart_count(user=shopper) == 0
+
+
+def test_an_order_is_read_with_its_items_in_one_statement_for_its_shopper_alone(
+    django_assert_num_queries,
+):
+    shopper, other = UserFactory(), UserFactory()
+    sizes = [VariantFactory(stock=9) for _ in range(3)]
+    lines = [Line(sizes[2].pk, 1), Line(sizes[0].pk, 3), Line(sizes[1].pk, 2)]
+    placed = order_place(user=shopper, lines=lines, shipping_address="x", idempotency_key="a" * 32)
+    order_place(
+        user=other, lines=[Line(sizes[0].pk, 1)], shipping_address="y", idempotency_key="b" * 32
+    )
+
+    with django_assert_num_queries(1):
+        order = selectors.order_for(user=shopper, order_id=placed.pk)
+    assert order == placed and isinstance(order.pk, TSID)
+    assert (order.status, order.total, order.shipping_address) == (
+        placed.status,
+        placed.total,
+        "x",
+    )
+    # Its own items, as the ORM gives them, in the order they were added.
+    assert order.lines == list(OrderItem.objects.filter(order=placed).order_by("id"))
+    assert [(item.quantity, item.line_total) for item in order.lines] == [
+        (item.quantity, item.line_total) for item in placed.items.order_by("id")
+    ]
+    with pytest.raises(Order.DoesNotExist):
+        selectors.order_for(user=other, order_id=placed.pk)
+    with pytest.raises(Order.DoesNotExist):
+        selectors.order_for(user=shopper, order_id=placed.pk + 1)

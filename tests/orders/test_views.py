@@ -204,7 +204,10 @@ def test_orders_pages_and_cancel(client, shopper):
         user=shopper, lines=[Line(variant.pk, 2)], shipping_address="x", idempotency_key="e" * 32
     )
     assert "Oxford Shirt" in client.get("/orders/").content.decode()
-    assert "Cancel order" in client.get(f"/orders/{order.pk}/").content.decode()
+    detail = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Cancel order" in detail
+    assert re.search(r'class="cart-name"[^>]*>Oxford Shirt</a>', detail)  # its one item
+    assert "× 2</div>" in detail
     response = client.post(f"/orders/{order.pk}/cancel/", follow=True)
     assert "back in stock" in response.content.decode()
     assert stock(variant) == 5
