@@ -69,6 +69,7 @@ class Cart:
 # cart change: written out, a read costs about 120 µs of CPU against 550 through the
 # ORM (docs/performance.md).
 _CART_ITEM = Columns(CartItem, "ci")
+# An order's page reads the order with its items (``order_for``).
 _ORDER = Columns(Order, "o")
 _ORDER_ITEM = Columns(OrderItem, "i")
 
