@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from .cache import skip_closing_caches
+
+        skip_closing_caches()

@@ -21,8 +21,10 @@ import threading
 import time
 
 from cachetools import LRUCache
-from django.core.cache import caches
+from django.conf import settings
+from django.core.cache import caches, close_caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.signals import request_finished
 from django.utils.safestring import SafeString
 
 _MISSING = object()
@@ -135,3 +137,34 @@ class NearCache(BaseCache):
         theirs)."""
         with self._lock:
             self._copy.clear()
+
+
+# --- Closing caches after a request ---------------------------------------------------
+
+# Backends whose close() does nothing. Django calls close() on every cache a thread has
+# used after each request (close_caches on request_finished), through two context-local
+# lookups per alias: with these backends that is cost and nothing else.
+CLOSE_DOES_NOTHING = frozenset(
+    {
+        "django.core.cache.backends.dummy.DummyCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "apps.core.cache.NearCache",
+    }
+)
+
+
+def _close_does_nothing(params: dict) -> bool:
+    if params["BACKEND"] == "django_redis.cache.RedisCache":
+        # django-redis keeps its pool open unless asked to close it after each request.
+        default = getattr(settings, "DJANGO_REDIS_CLOSE_CONNECTION", False)
+        return not params.get("OPTIONS", {}).get("CLOSE_CONNECTION", default)
+    return params["BACKEND"] in CLOSE_DOES_NOTHING
+
+
+def skip_closing_caches() -> bool:
+    """Stop closing the caches after each request when no configured cache's close()
+    does anything (about 30 µs a request with four aliases, docs/performance.md). With
+    any other backend (memcached, say) Django's receiver stays. True if it was removed."""
+    if all(_close_does_nothing(params) for params in settings.CACHES.values()):
+        return request_finished.disconnect(close_caches)
+    return False

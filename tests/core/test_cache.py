@@ -1,14 +1,16 @@
-"""NearCache: a process's copy of a shared cache whose entries never change."""
+"""NearCache: a process's copy of a shared cache whose entries never change. And the
+caches are not closed after each request when closing them does nothing."""
 
 import threading
 import time
 import uuid
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import caches, close_caches
+from django.core.signals import request_finished
 from django.template import engines
 
-from apps.core.cache import NearCache, _size
+from apps.core.cache import NearCache, _size, skip_closing_caches
 
 # Room for two entries of 400 plain characters under a one-letter key, not three.
 ENTRY = _size(":1:a", "x" * 400)
@@ -212,3 +214,67 @@ def test_the_tests_empty_their_own_keys_only(settings):
         assert redis.get("another-program:key") == b"kept"
     finally:
         redis.delete("another-program:key")
+
+
+# --- Closing caches after a request ---------------------------------------------------
+
+
+@pytest.fixture
+def close_receiver():
+    """Django's close_caches connected again for the test, and taken off after it as
+    the shop takes it off at start."""
+    request_finished.connect(close_caches)
+    yield
+    request_finished.disconnect(close_caches)
+
+
+def _closes_after_requests() -> bool:
+    connected = request_finished.disconnect(close_caches)
+    if connected:
+        request_finished.connect(close_caches)
+    return connected
+
+
+def test_the_shops_caches_are_not_closed_after_each_request():
+    # Whichever the environment gave: local memory, or Redis with the process's copy.
+    assert not _closes_after_requests()
+
+
+def test_the_receiver_is_taken_off_for_caches_whose_close_does_nothing(close_receiver, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/0"},
+        "fragments": {"BACKEND": "apps.core.cache.NearCache", "LOCATION": "default"},
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    assert skip_closing_caches()
+    assert not _closes_after_requests()
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache"},
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://x/0",
+            "OPTIONS": {"CLOSE_CONNECTION": True},
+        },
+    ],
+    ids=["memcached", "redis closing its pool"],
+)
+def test_a_cache_that_closes_something_keeps_the_receiver(close_receiver, settings, other):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "other": other,
+    }
+    assert not skip_closing_caches()
+    assert _closes_after_requests()
+
+
+def test_redis_asked_to_close_by_the_setting_keeps_the_receiver(close_receiver, settings):
+    settings.DJANGO_REDIS_CLOSE_CONNECTION = True
+    settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/0"}
+    }
+    assert not skip_closing_caches()
+    assert _closes_after_requests()
