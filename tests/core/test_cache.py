@@ -4,11 +4,15 @@ caches are not closed after each request when closing them does nothing."""
 import threading
 import time
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.cache import caches, close_caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished
 from django.template import engines
+from django_redis.cache import RedisCache
+from django_redis.client import DefaultClient
 
 from apps.core.cache import NearCache, _size, skip_closing_caches
 
@@ -219,13 +223,25 @@ def test_the_tests_empty_their_own_keys_only(settings):
 # --- Closing caches after a request ---------------------------------------------------
 
 
+class ClosingCache(LocMemCache):
+    def close(self, **kwargs):
+        pass  # stands for a backend that has something to close
+
+
+class ClosingClient(DefaultClient):
+    def close(self, **kwargs):
+        pass
+
+
 @pytest.fixture
 def close_receiver():
-    """Django's close_caches connected again for the test, and taken off after it as
-    the shop takes it off at start."""
+    """Django's close_caches connected for the test; afterwards, as it was before."""
+    was_connected = request_finished.disconnect(close_caches)
     request_finished.connect(close_caches)
     yield
     request_finished.disconnect(close_caches)
+    if was_connected:
+        request_finished.connect(close_caches)
 
 
 def _closes_after_requests() -> bool:
@@ -243,6 +259,11 @@ def test_the_shops_caches_are_not_closed_after_each_request():
 def test_the_receiver_is_taken_off_for_caches_whose_close_does_nothing(close_receiver, settings):
     settings.CACHES = {
         "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/0"},
+        "sentinel": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://x/0",
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.SentinelClient"},
+        },
         "fragments": {"BACKEND": "apps.core.cache.NearCache", "LOCATION": "default"},
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
@@ -254,13 +275,19 @@ def test_the_receiver_is_taken_off_for_caches_whose_close_does_nothing(close_rec
     "other",
     [
         {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache"},
+        {"BACKEND": "tests.core.test_cache.ClosingCache"},
         {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://x/0",
             "OPTIONS": {"CLOSE_CONNECTION": True},
         },
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://x/0",
+            "OPTIONS": {"CLIENT_CLASS": "tests.core.test_cache.ClosingClient"},
+        },
     ],
-    ids=["memcached", "redis closing its pool"],
+    ids=["memcached", "a close of its own", "redis closing its pool", "a redis client's close"],
 )
 def test_a_cache_that_closes_something_keeps_the_receiver(close_receiver, settings, other):
     settings.CACHES = {
@@ -271,10 +298,25 @@ def test_a_cache_that_closes_something_keeps_the_receiver(close_receiver, settin
     assert _closes_after_requests()
 
 
-def test_redis_asked_to_close_by_the_setting_keeps_the_receiver(close_receiver, settings):
+@pytest.mark.parametrize("option", [None, False], ids=["by the setting", "option says no"])
+def test_the_redis_setting_to_close_counts_unless_the_alias_says_otherwise(
+    close_receiver, settings, option
+):
     settings.DJANGO_REDIS_CLOSE_CONNECTION = True
-    settings.CACHES = {
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/0"}
-    }
-    assert not skip_closing_caches()
-    assert _closes_after_requests()
+    alias = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/0"}
+    if option is not None:
+        alias["OPTIONS"] = {"CLOSE_CONNECTION": option}
+    settings.CACHES = {"default": alias}
+    assert skip_closing_caches() is (option is False)
+    assert _closes_after_requests() is (option is None)
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_django_redis_disconnects_on_close_only_when_asked(asked):
+    # What the rule above reads from django-redis: its close() leaves the pool alone
+    # unless CLOSE_CONNECTION is set (no connection is made by either).
+    cache = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"CLOSE_CONNECTION": asked}})
+    assert cache.client  # made, as after a request that used the cache
+    with mock.patch.object(DefaultClient, "do_close_clients") as disconnect:
+        cache.close()
+    assert disconnect.called is asked
