@@ -415,11 +415,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "Asia/Seoul"
-# The shop speaks English only: no LocaleMiddleware, no catalogues of its own. With
-# translation off, Django, allauth and the admin give their English source strings (the
-# same pages, checked side by side), and the active language is not looked up in a
-# context-local on every number a template formats and every URL it reverses
-# (docs/performance.md). A second language would turn this on with LocaleMiddleware.
+# The shop speaks English only: no LocaleMiddleware, no catalogues of its own, and the
+# English catalogues installed (Django's, allauth's) hold no translations, so the pages
+# are the same with translation off. Off, the active language is read from this setting,
+# not from a context-local, for every number and date a template formats and every URL
+# it reverses (docs/performance.md). A second language would turn it on again, with
+# LocaleMiddleware.
 USE_I18N = False
 USE_TZ = True
 

@@ -175,7 +175,8 @@ def test_a_server_process_reads_its_release_as_it_starts():
 
 
 def test_translation_is_off_as_the_shop_speaks_english_only(settings):
-    # Django, allauth and the admin give their English source strings, and no template
-    # looks up the active language for each number it formats and URL it reverses.
+    # Django, allauth and the admin give their English source strings, and the active
+    # language is read from the setting, not a context-local, for each number, date and
+    # URL a template makes.
     assert settings.USE_I18N is False
     assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
