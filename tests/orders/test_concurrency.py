@@ -201,3 +201,20 @@ def test_a_look_added_twice_at_once_in_opposite_orders_never_deadlocks(conflicts
         assert conflicts == []
         lines = dict(CartItem.objects.filter(user=shopper).values_list("variant_id", "quantity"))
         assert set(lines) == {first.pk, second.pk}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_size_added_at_once_by_many_clicks_counts_every_click(conflicts):
+    """A line already in the cart, added to from several tabs at once: each add reads
+    the line under its lock, so none writes over another's quantity."""
+    from apps.orders.models import CartItem
+
+    shopper, variant = UserFactory(), VariantFactory(stock=50)
+    services.cart_add(user=shopper, variant_id=variant.pk)
+    outcomes = run_concurrently(
+        lambda: services.cart_add(user=shopper, variant_id=variant.pk), [()] * 6
+    )
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert conflicts == []
+    assert CartItem.objects.get(user=shopper, variant_id=variant.pk).quantity == 7

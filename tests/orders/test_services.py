@@ -239,6 +239,35 @@ def test_cart_add_merges_and_enforces_limits():
     assert CartItem.objects.filter(user=user).count() == 20
 
 
+def test_a_line_another_click_made_after_the_lookup_is_that_clicks_line(monkeypatch):
+    """A double click: the second click looked before the first one's line was there,
+    so its INSERT meets the line on the unique index and adds nothing."""
+    user, variant = UserFactory(), VariantFactory(stock=5)
+    first = services.cart_add(user=user, variant_id=variant.pk)
+    lookup, looked = services._cart_line, []
+
+    def before_the_first_click(**kwargs):
+        looked.append(kwargs["lock"])
+        return None if len(looked) == 1 else lookup(**kwargs)
+
+    monkeypatch.setattr(services, "_cart_line", before_the_first_click)
+    again = services.cart_add(user=user, variant_id=variant.pk)
+    assert looked == [True, False]
+    assert (again.pk, again.quantity) == (first.pk, 1)
+    assert CartItem.objects.get(user=user).quantity == 1
+
+
+def test_adding_to_a_line_writes_its_quantity_and_time_of_change():
+    user, variant = UserFactory(), VariantFactory(stock=5)
+    first = services.cart_add(user=user, variant_id=variant.pk)
+    again = services.cart_add(user=user, variant_id=variant.pk, quantity=2)
+    stored = CartItem.objects.get(user=user)
+    assert (again.pk, again.quantity) == (first.pk, 3)
+    assert (stored.quantity, stored.updated_at) == (3, again.updated_at)
+    assert stored.updated_at > first.updated_at
+    assert stored.created_at == first.created_at
+
+
 def test_cart_add_refuses_sold_out_and_unknown_sizes():
     user = UserFactory()
     with pytest.raises(services.OutOfStock):
