@@ -162,13 +162,14 @@ def _sellable_variant(variant_id: int) -> Variant:
     return variant
 
 
-def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem:
-    """Add ``quantity`` of a size to the cart (on top of what is already there)."""
+def cart_add(*, user, variant_id: int, quantity: int = 1) -> CartItem | None:
+    """Add ``quantity`` of a size to the cart (on top of what is already there). The line,
+    or None if a double click's line was removed again before this click read it."""
     with transaction.atomic():
         return _cart_add(user=user, variant_id=variant_id, quantity=quantity)
 
 
-def _cart_add(*, user, variant_id: int, quantity: int) -> CartItem:
+def _cart_add(*, user, variant_id: int, quantity: int) -> CartItem | None:
     """``cart_add`` inside the caller's transaction, with no savepoint of its own."""
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidQuantity()
@@ -196,9 +197,9 @@ def _cart_add(*, user, variant_id: int, quantity: int) -> CartItem:
 
 # Adding to the cart is the shop's most frequent write after the swipe. Through the ORM
 # it took a locking read, a count and an INSERT between a savepoint and its release (a
-# double click's unique-key error had to be caught), about 1.4 ms of CPU; written out,
-# the INSERT skips a line the shopper already has (ON CONFLICT DO NOTHING) and needs no
-# savepoint (docs/performance.md). Only quoted names from the model and placeholders are
+# double click's unique-key error had to be caught there); written out, the INSERT skips
+# a line the shopper already has (ON CONFLICT DO NOTHING) and needs no savepoint, and an
+# add costs about 1.2 ms of CPU less (docs/performance.md). Only quoted names from the model and placeholders are
 # joined into the statements; values are parameters.
 _LINE = Columns(CartItem, "ci")
 
