@@ -213,7 +213,8 @@ def test_one_size_added_at_once_by_many_clicks_counts_every_click(conflicts):
     shopper, variant = UserFactory(), VariantFactory(stock=50)
     services.cart_add(user=shopper, variant_id=variant.pk)
     outcomes = run_concurrently(
-        lambda: services.cart_add(user=shopper, variant_id=variant.pk), [()] * 6
+        lambda lines: services.cart_add_lines(user=shopper, lines=lines),
+        [([Line(variant.pk, 1)],)] * 6,
     )
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert conflicts == []

@@ -257,6 +257,47 @@ def test_a_line_another_click_made_after_the_lookup_is_that_clicks_line(monkeypa
     assert CartItem.objects.get(user=user).quantity == 1
 
 
+def test_a_line_another_click_made_and_removed_again_is_made_anew(monkeypatch):
+    """The INSERT met a double click's line, which was gone (checked out, removed) by
+    the time it was read: this click makes its own."""
+    user, variant = UserFactory(), VariantFactory(stock=5)
+    insert, inserts = services._insert_line, []
+
+    def met_a_line_now_gone(**kwargs):
+        inserts.append(1)
+        return None if len(inserts) == 1 else insert(**kwargs)
+
+    monkeypatch.setattr(services, "_insert_line", met_a_line_now_gone)
+    item = services.cart_add(user=user, variant_id=variant.pk)
+    assert len(inserts) == 2
+    assert CartItem.objects.get(user=user) == item and item.quantity == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cart_line_is_locked_only_inside_a_transaction():
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    user = UserFactory()
+    with pytest.raises(TransactionManagementError):  # as select_for_update() refuses
+        services._cart_line(user=user, variant_id=1, lock=True)
+    with transaction.atomic():
+        assert services._cart_line(user=user, variant_id=1, lock=True) is None
+
+
+def test_a_line_gone_before_its_quantity_is_written_is_an_error():
+    # As save(update_fields=...) refuses: the line is locked first, so this is a bug.
+    from django.db import DatabaseError
+
+    user, variant = UserFactory(), VariantFactory(stock=5)
+    item = services.cart_add(user=user, variant_id=variant.pk)
+    CartItem.objects.filter(pk=item.pk).delete()
+    item.quantity = 2
+    with pytest.raises(DatabaseError):
+        services._update_quantity(item)
+
+
 def test_adding_to_a_line_writes_its_quantity_and_time_of_change():
     user, variant = UserFactory(), VariantFactory(stock=5)
     first = services.cart_add(user=user, variant_id=variant.pk)

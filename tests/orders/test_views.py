@@ -486,3 +486,7 @@ def test_adding_to_the_cart_reads_the_size_once_and_takes_no_savepoint(client, s
         sql for sql in statements if re.match(r'SELECT .* FROM "products_variant" v JOIN', sql)
     ]
     assert CartItem.objects.get(user=shopper).variant_id == variant.pk
+    # The line is read under its lock where the database has row locks.
+    line_reads = [sql for sql in statements if sql.startswith('SELECT ci."id"')]
+    locked = [sql.endswith("FOR UPDATE") for sql in line_reads]
+    assert locked == [connection.features.has_select_for_update]
