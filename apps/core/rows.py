@@ -136,5 +136,17 @@ def fetch(using: str, sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def insert_parts(instance: Model, connection) -> tuple[str, list]:
+    """The column list and the values of an INSERT of ``instance``, every concrete field,
+    prepared as ``save()`` prepares them (a default already set, ``auto_now`` times set on
+    the instance now)."""
+    quote = connection.ops.quote_name
+    fields = type(instance)._meta.concrete_fields
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    return ", ".join(quote(field.column) for field in fields), values
+
+
 def placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))

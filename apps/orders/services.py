@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.accounts.services import user_remember_address
 from apps.core.db import retry_on_conflict
 from apps.core.errors import Busy, ShopError
-from apps.core.rows import Columns, fetch, placeholders
+from apps.core.rows import Columns, fetch, insert_parts, placeholders
 from apps.products.models import Variant
 from apps.products.rules import MAX_LINE_QUANTITY
 from apps.products.selectors import variant_photos, variants_with_products
@@ -249,13 +249,12 @@ def _insert_line(*, user, variant_id: int, quantity: int) -> CartItem | None:
     connection = connections[using]
     quote = connection.ops.quote_name
     item = CartItem(user=user, variant_id=variant_id, quantity=quantity)
-    fields = CartItem._meta.concrete_fields
-    values = [field.get_db_prep_save(field.pre_save(item, True), connection) for field in fields]
+    columns, values = insert_parts(item, connection)
     unique = ", ".join(quote(CartItem._meta.get_field(name).column) for name in ("user", "variant"))
     rows = fetch(
         using,
         f"INSERT INTO {quote(CartItem._meta.db_table)}"  # noqa: S608 (names only)
-        f" ({', '.join(quote(field.column) for field in fields)}) VALUES ({placeholders(values)})"
+        f" ({columns}) VALUES ({placeholders(values)})"
         f" ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(CartItem._meta.pk.column)}",
         values,
     )

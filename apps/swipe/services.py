@@ -8,7 +8,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 
 from apps.core.errors import ShopError
-from apps.core.rows import Columns, fetch, placeholders
+from apps.core.rows import Columns, fetch, insert_parts, placeholders
 
 from .models import Look, LookProduct, Swipe
 
@@ -52,13 +52,12 @@ def _insert_first_swipe(*, user, look_id: int, reaction: str) -> SwipeResult | N
     connection = connections[using]
     quote = connection.ops.quote_name
     swipe = Swipe(user=user, look_id=look_id, reaction=reaction)
-    fields = Swipe._meta.concrete_fields
-    values = [field.get_db_prep_save(field.pre_save(swipe, True), connection) for field in fields]
+    columns, values = insert_parts(swipe, connection)
     swipes = quote(Swipe._meta.db_table)
     unique = ", ".join(quote(Swipe._meta.get_field(name).column) for name in ("user", "look"))
     # Only quoted names from the models and placeholders are joined; values are parameters.
     insert = (
-        f"INSERT INTO {swipes} ({', '.join(quote(field.column) for field in fields)})"  # noqa: S608
+        f"INSERT INTO {swipes} ({columns})"  # noqa: S608
         f" SELECT {placeholders(values)} WHERE EXISTS (SELECT 1 FROM {_LOOK.table(using)}"
         f" WHERE {_LOOK.column('id', using)} = %s AND {_LOOK.column('is_active', using)})"
         f" ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(Swipe._meta.pk.column)}"
