@@ -68,7 +68,7 @@ class Cart:
 # The cart's lines and their count are read on every cart page, checkout form and
 # cart change: written out, a read costs about 120 µs of CPU against 550 through the
 # ORM (docs/performance.md).
-_CART_ITEM = Columns(CartItem, "ci")
+CART_ITEM = Columns(CartItem, "ci")
 # An order's page reads the order with its items (``order_for``).
 _ORDER = Columns(Order, "o")
 _ORDER_ITEM = Columns(OrderItem, "i")
@@ -78,12 +78,12 @@ def _cart_items(*, user) -> list[CartItem]:
     using = router.db_for_read(CartItem)
     rows = fetch(
         using,
-        f"SELECT {_CART_ITEM.sql(using)} FROM {_CART_ITEM.table(using)}"  # noqa: S608 (names only)
-        f" WHERE {_CART_ITEM.column('user', using)} = %s"
-        f" ORDER BY {_CART_ITEM.column('id', using)}",
+        f"SELECT {CART_ITEM.sql(using)} FROM {CART_ITEM.table(using)}"  # noqa: S608 (names only)
+        f" WHERE {CART_ITEM.column('user', using)} = %s"
+        f" ORDER BY {CART_ITEM.column('id', using)}",
         [int(user.pk)],
     )
-    return [_CART_ITEM.build(row, using) for row in rows]
+    return [CART_ITEM.build(row, using) for row in rows]
 
 
 def cart_for(*, user) -> Cart:
@@ -109,8 +109,8 @@ def cart_count(*, user) -> int:
     using = router.db_for_read(CartItem)
     rows = fetch(
         using,
-        f"SELECT COALESCE(SUM({_CART_ITEM.column('quantity', using)}), 0)"  # noqa: S608 (names only)
-        f" FROM {_CART_ITEM.table(using)} WHERE {_CART_ITEM.column('user', using)} = %s",
+        f"SELECT COALESCE(SUM({CART_ITEM.column('quantity', using)}), 0)"  # noqa: S608 (names only)
+        f" FROM {CART_ITEM.table(using)} WHERE {CART_ITEM.column('user', using)} = %s",
         [int(user.pk)],
     )
     return int(rows[0][0])

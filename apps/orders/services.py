@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.accounts.services import user_remember_address
 from apps.core.db import retry_on_conflict
 from apps.core.errors import Busy, ShopError
-from apps.core.rows import Columns, fetch, insert_parts, placeholders
+from apps.core.rows import fetch, insert_parts, placeholders
 from apps.products.models import Variant
 from apps.products.rules import MAX_LINE_QUANTITY
 from apps.products.selectors import variant_photos, variants_with_products
@@ -24,6 +24,7 @@ from apps.products.services import OutOfStock, VariantUnavailable, stock_return,
 
 from .lock_objects import lock_order, lock_shopper
 from .models import MAX_CART_LINES, CartItem, Order, OrderItem
+from .selectors import CART_ITEM
 from .tasks import order_send_confirmation
 
 logger = logging.getLogger(__name__)
@@ -206,8 +207,8 @@ def _cart_add(*, user, variant_id: int, quantity: int) -> CartItem:
 # be caught there); written out, the INSERT skips a line the shopper already has (ON
 # CONFLICT DO NOTHING) and needs no savepoint, and an add costs 1.0-1.3 ms of CPU less
 # (docs/performance.md). Only quoted names from the model and placeholders are
-# joined into the statements; values are parameters.
-_LINE = Columns(CartItem, "ci")
+# joined into the statements; values are parameters. The line's columns are the cart
+# page's (``selectors.CART_ITEM``).
 
 
 def _cart_line(*, user, variant_id: int, lock: bool) -> CartItem | None:
@@ -222,12 +223,12 @@ def _cart_line(*, user, variant_id: int, lock: bool) -> CartItem | None:
         raise TransactionManagementError("A cart line is locked only inside a transaction.")
     rows = fetch(
         using,
-        f"SELECT {_LINE.sql(using)} FROM {_LINE.table(using)}"  # noqa: S608 (names only)
-        f" WHERE {_LINE.column('user', using)} = %s AND {_LINE.column('variant', using)} = %s"
+        f"SELECT {CART_ITEM.sql(using)} FROM {CART_ITEM.table(using)}"  # noqa: S608 (names only)
+        f" WHERE {CART_ITEM.column('user', using)} = %s AND {CART_ITEM.column('variant', using)} = %s"
         + (" FOR UPDATE" if locking else ""),
         [int(user.pk), int(variant_id)],
     )
-    return _LINE.build(rows[0], using) if rows else None
+    return CART_ITEM.build(rows[0], using) if rows else None
 
 
 def _cart_lines(*, user) -> int:
@@ -235,8 +236,8 @@ def _cart_lines(*, user) -> int:
     using = router.db_for_write(CartItem)
     rows = fetch(
         using,
-        f"SELECT COUNT(*) FROM {_LINE.table(using)}"  # noqa: S608 (names only)
-        f" WHERE {_LINE.column('user', using)} = %s",
+        f"SELECT COUNT(*) FROM {CART_ITEM.table(using)}"  # noqa: S608 (names only)
+        f" WHERE {CART_ITEM.column('user', using)} = %s",
         [int(user.pk)],
     )
     return rows[0][0]

@@ -155,9 +155,7 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     sql = (
         f"WITH queue (id, ord) AS (VALUES {queue}), picked AS ("  # noqa: S608
         f"SELECT queue.id, queue.ord FROM queue JOIN {_LOOK.table(using)} ON {look_id} = queue.id"
-        f" WHERE {_LOOK.column('is_active', using)}"
-        f" AND NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"
-        f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('look', using)} = {look_id})"
+        f" WHERE {_LOOK.column('is_active', using)} AND {_not_swiped(look_id, using)}"
         " ORDER BY queue.ord LIMIT %s)"
         f" SELECT {_LOOK.sql(using)}, {_ENTRY.sql(using)}, {_PRODUCT.sql(using)}"
         f" FROM picked JOIN {_LOOK.table(using)} ON {look_id} = picked.id"
@@ -179,6 +177,16 @@ def _unswiped_looks(*, user, ids: list[int], limit: int) -> list[Look]:
     return list(looks.values())
 
 
+def _not_swiped(look_id: str, using: str) -> str:
+    """The condition that the shopper (the one parameter) has not swiped the look whose
+    id column is ``look_id``: a NOT EXISTS probed through the (user, look) unique index,
+    never a list of swiped ids."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"  # noqa: S608 (names only)
+        f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('look', using)} = {look_id})"
+    )
+
+
 def _candidate_pool(using: str) -> str:
     """The looks the feed ranks: the heads of three index walks (most liked, newest,
     oldest), POOL_EXAMINE rows each, whatever the shopper has swiped.
@@ -194,12 +202,11 @@ def _candidate_pool(using: str) -> str:
     walks = (f"{likes} DESC, {look_id} DESC", f"{look_id} DESC", look_id)
     # Old looks are what a long-time swiper has left; the head of the oldest walk
     # keeps their feed full without scanning everything they swiped.
-    sql = " UNION ALL ".join(
+    return " UNION ALL ".join(
         f"SELECT walk.id FROM (SELECT {look_id} AS id FROM {_WALK.table(using)}"  # noqa: S608
         f" WHERE {_WALK.column('is_active', using)} ORDER BY {order} LIMIT {int(POOL_EXAMINE)}) walk"
         for order in walks
     )
-    return sql
 
 
 def ranking_statement(
@@ -212,18 +219,13 @@ def ranking_statement(
     Written out: through the ORM (the pool's union, an ``Exists`` and the score) it
     cost 1.9 ms of CPU, mostly building and compiling the query; its SQL text alone
     runs through psycopg for 0.16 ms (PostgreSQL's own time, about 1.8 ms, is the same
-    either way).
-    "Not swiped" is a NOT EXISTS probed through the (user, look) unique index, never a
-    list of swiped ids."""
+    either way). "Not swiped" is ``_not_swiped``."""
     look_id = _LOOK.column("id", using)
     where, params = [_LOOK.column("is_active", using)], []
     if pool:
         where.append(f"{look_id} IN ({_candidate_pool(using)})")
     if user.is_authenticated:
-        where.append(
-            f"NOT EXISTS (SELECT 1 FROM {_SWIPE.table(using)}"  # noqa: S608
-            f" WHERE {_SWIPE.column('user', using)} = %s AND {_SWIPE.column('look', using)} = {look_id})"
-        )
+        where.append(_not_swiped(look_id, using))
         params.append(int(user.pk))
     if exclude:
         where.append(f"{look_id} NOT IN ({placeholders(exclude)})")
