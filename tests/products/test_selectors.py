@@ -145,3 +145,29 @@ def test_the_statement_written_out_shows_what_the_orm_query_shows(
     assert shown(cards) == shown(orm_rows)
     # Read as a card reads it: the description is left in the database.
     assert "description" in cards[0].get_deferred_fields()
+
+
+def test_each_size_gets_the_first_photo_of_its_own_product_in_its_own_colour():
+    from apps.products.models import ProductImage
+
+    def photo(product, colour, image, position):
+        ProductImage.objects.create(product=product, image=image, colour=colour, position=position)
+
+    coat, scarf = ProductFactory(thumbnail="c/coat.jpg"), ProductFactory(thumbnail="s/scarf.jpg")
+    # Both products come in both colours' neighbourhood: the photos asked for are every
+    # pair of these products and colours, and only a size's own pair may be used.
+    photo(coat, "navy", "c/navy-back.jpg", 2)
+    photo(coat, "navy", "c/navy-side.jpg", 1)
+    photo(coat, "navy", "c/navy-front.jpg", 1)  # the same place, made later: second
+    photo(coat, "red", "c/red.jpg", 0)
+    photo(scarf, "navy", "s/navy.jpg", 0)
+    navy_coat = VariantFactory(product=coat, colour="navy")
+    red_scarf = VariantFactory(product=scarf, colour="red")  # no red photo of the scarf
+    plain = VariantFactory()  # no colour named: the product's thumbnail
+    variants = selectors.variants_with_products([navy_coat.pk, red_scarf.pk, plain.pk])
+    assert selectors.variant_photos(variants.values()) == {
+        navy_coat.pk: "c/navy-side.jpg",
+        red_scarf.pk: "s/scarf.jpg",
+        plain.pk: plain.product.thumbnail.name,
+    }
+    assert selectors.variant_photos([]) == {}
