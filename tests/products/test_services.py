@@ -2,6 +2,7 @@ from functools import partial
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.products.lock_objects import take_stock
 from apps.products.models import Product, ProductLike, Variant
@@ -78,6 +79,28 @@ def test_liking_a_missing_or_withdrawn_product_changes_nothing(active):
     with pytest.raises(ProductUnavailable):
         product_like_set(user=user, product_id=product_id, liked=True)
     assert not ProductLike.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_like_or_unlike_that_changes_something_is_one_statement():
+    product, user = ProductFactory(likes_count=2), UserFactory()
+    for liked, expected in ((True, 3), (False, 2)):
+        with CaptureQueriesContext(connection) as queries:
+            state = product_like_set(user=user, product_id=product.pk, liked=liked)
+        assert state.likes_count == expected
+        assert len(queries) == 1, [query["sql"] for query in queries]
+
+
+@pytest.mark.django_db
+def test_unliking_a_withdrawn_product_changes_nothing():
+    product, user = ProductFactory(likes_count=3), UserFactory()
+    product_like_set(user=user, product_id=product.pk, liked=True)
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    with pytest.raises(ProductUnavailable):
+        product_like_set(user=user, product_id=product.pk, liked=False)
+    assert ProductLike.objects.filter(user=user, product_id=product.pk).exists()
+    assert Product.objects.values_list("likes_count", flat=True).get(pk=product.pk) == 4
 
 
 @pytest.mark.django_db
