@@ -2,6 +2,7 @@ from functools import partial
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.swipe.models import Look, Swipe
 from apps.swipe.services import (
@@ -133,6 +134,38 @@ def test_undo_never_touches_another_shoppers_swipes():
     assert swipe_undo(user=mine, swipe_id=their_swipe.pk) is None
     assert Swipe.objects.filter(user=theirs).count() == 1
     assert likes(look) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_an_undo_that_takes_a_swipe_back_is_one_statement():
+    user, look = UserFactory(), LookFactory()
+    swiped = swipe_record(user=user, look_id=look.pk, reaction=LIKE).swipe
+    with CaptureQueriesContext(connection) as queries:
+        undone = swipe_undo(user=user, swipe_id=swiped.pk)
+    assert (undone.pk, undone.look_id, undone.reaction) == (swiped.pk, look.pk, LIKE)
+    assert likes(look) == 0
+    assert len(queries) == 1, [query["sql"] for query in queries]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("named", [True, False])
+def test_simultaneous_undo_taps_take_back_the_latest_swipe_once(named):
+    user, older, latest = UserFactory(), LookFactory(), LookFactory()
+    swipe_record(user=user, look_id=older.pk, reaction=LIKE)
+    shown = swipe_record(user=user, look_id=latest.pk, reaction=LIKE).swipe
+    tap = partial(swipe_undo, user=user, swipe_id=shown.pk if named else None)
+    outcomes = run_concurrently(tap, [()] * TAPS)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    undone = [swipe for swipe in outcomes if swipe is not None]
+    assert [swipe.pk for swipe in undone if swipe.look_id == latest.pk] == [shown.pk]
+    assert likes(latest) == 0
+    # Taps naming no swipe may go on to the one before; each takes its own like back.
+    assert likes(older) == Swipe.objects.filter(user=user, look_id=older.pk).count()
+    if named:
+        assert len(undone) == 1
+        assert list(Swipe.objects.filter(user=user).values_list("look_id", flat=True)) == [older.pk]
 
 
 def mask(look) -> int:
