@@ -312,6 +312,26 @@ def cart_set_quantity(*, user, item_id: int, quantity: int) -> CartItem | None:
 # --- Checkout ----------------------------------------------------------------------------
 
 
+def _cart_remove(*, user, variant_ids: list[int]) -> None:
+    """Take the ordered sizes out of the shopper's cart, by one DELETE written out:
+    nothing refers to a cart line, and the ORM's delete took 0.3 ms of CPU to find that
+    out on every checkout of a cart (docs/performance.md)."""
+    using = router.db_for_write(CartItem)
+    quote = connections[using].ops.quote_name
+    user_column, variant_column = (
+        quote(CartItem._meta.get_field(name).column) for name in ("user", "variant")
+    )
+    ids = sorted({int(variant_id) for variant_id in variant_ids})
+    if not ids:
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(CartItem._meta.db_table)} WHERE {user_column} = %s"  # noqa: S608
+            f" AND {variant_column} IN ({placeholders(ids)})",
+            [int(user.pk), *ids],
+        )
+
+
 @retry_on_conflict
 def _place(
     *,
@@ -358,9 +378,7 @@ def _place(
         if not user.shipping_address:
             user_remember_address(user=user, shipping_address=shipping_address)
         if from_cart:
-            CartItem.objects.filter(
-                user=user, variant_id__in=[line.variant_id for line in lines]
-            ).delete()
+            _cart_remove(user=user, variant_ids=[line.variant_id for line in lines])
         # Last, the stock: one statement locks, checks and takes every line, and the
         # commit follows at once, so the hot rows stay locked for one round trip.
         stock_take(quantities={line.variant_id: line.quantity for line in lines}, variants=variants)

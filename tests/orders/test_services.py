@@ -156,14 +156,25 @@ def test_a_withdrawn_product_cannot_be_bought():
 
 
 def test_checkout_from_cart_clears_only_the_bought_lines():
-    user = UserFactory()
+    user, other = UserFactory(), UserFactory()
     bought, kept = VariantFactory(stock=4), VariantFactory(stock=4)
     CartItem.objects.create(user=user, variant_id=bought.pk, quantity=1)
     CartItem.objects.create(user=user, variant_id=kept.pk, quantity=1)
+    CartItem.objects.create(user=other, variant_id=bought.pk, quantity=2)  # not theirs to clear
     place(user, [Line(bought.pk, 1)], from_cart=True)
     assert list(CartItem.objects.filter(user=user).values_list("variant_id", flat=True)) == [
         kept.pk
     ]
+    assert list(CartItem.objects.filter(user=other).values_list("variant_id", "quantity")) == [
+        (bought.pk, 2)
+    ]
+
+
+def test_clearing_no_sizes_from_a_cart_leaves_it_as_it_was():
+    user, variant = UserFactory(), VariantFactory()
+    CartItem.objects.create(user=user, variant_id=variant.pk, quantity=1)
+    services._cart_remove(user=user, variant_ids=[])
+    assert CartItem.objects.filter(user=user).count() == 1
 
 
 def test_cancel_restores_stock_once_and_only_while_ordered():
