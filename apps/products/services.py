@@ -14,12 +14,10 @@ from apps.core.db import retry_on_conflict
 from apps.core.errors import ShopError
 from apps.core.fields import TSID
 from apps.core.money import format_won
-from apps.core.rows import Columns, fetch, insert_parts, placeholders
+from apps.core.rows import fetch, insert_parts, placeholders
 
 from .lock_objects import lock_variants, take_stock
 from .models import Product, ProductLike, Variant
-
-_PRODUCT = Columns(Product, "p")
 
 
 class ProductUnavailable(ShopError):
@@ -96,25 +94,26 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
 def _like_set_in_one_statement(*, user, product_id: int, liked: bool) -> LikeState:
     """``product_like_set`` on PostgreSQL: the like row inserted (``ON CONFLICT DO
     NOTHING``) or deleted only if the product is on sale, and the count moved only if a
-    row was, in one statement that answers with the new count. Through the ORM it took
-    an EXISTS, a savepoint around the INSERT, an UPDATE and a SELECT, eight round trips
-    with BEGIN and COMMIT (docs/performance.md).
+    row was, in one statement that answers with the new count. Through the ORM a like
+    took an EXISTS, a savepoint around the INSERT, an UPDATE and a SELECT, eight round
+    trips with BEGIN and COMMIT, and an unlike six (docs/performance.md).
 
-    A tap that changed nothing (the state already held, or a second tap waited for the
-    first one's row) reads the count again in a statement of its own: its first
-    statement's snapshot was taken before the tap it waited for had committed."""
+    A tap that changed nothing (the state already held, the product off sale, or a
+    second tap that waited for the first one's row) reads the product again in a
+    statement of its own: its first statement's snapshot was taken before the tap it
+    waited for had committed, so the count it saw could be one behind."""
     using = router.db_for_write(ProductLike)
     connection = connections[using]
     quote = connection.ops.quote_name
-    likes_table = quote(ProductLike._meta.db_table)
+    likes_table, products = (quote(model._meta.db_table) for model in (ProductLike, Product))
     user_column, product_column = (
         quote(ProductLike._meta.get_field(name).column) for name in ("user", "product")
     )
-    count = quote(Product._meta.get_field("likes_count").column)
-    on_sale = (
-        f"SELECT 1 FROM {_PRODUCT.table(using)} WHERE {_PRODUCT.column('id', using)} = %s"  # noqa: S608
-        f" AND {_PRODUCT.column('is_active', using)}"
+    id_column, count, is_active = (
+        quote(Product._meta.get_field(name).column) for name in ("id", "likes_count", "is_active")
     )
+    # Only quoted names from the models and placeholders are joined; values are parameters.
+    on_sale = f"SELECT 1 FROM {products} WHERE {id_column} = %s AND {is_active}"  # noqa: S608
     if liked:
         columns, values = insert_parts(ProductLike(user=user, product_id=product_id), connection)
         change = (
@@ -129,25 +128,23 @@ def _like_set_in_one_statement(*, user, product_id: int, liked: bool) -> LikeSta
             f" AND {product_column} = %s AND EXISTS ({on_sale}) RETURNING 1"
         )
         params = [int(user.pk), int(product_id), int(product_id)]
-    # Only quoted names from the models and placeholders are joined; values are parameters.
     sql = (
         f"WITH changed AS ({change}), counted AS ("  # noqa: S608
-        f"UPDATE {quote(Product._meta.db_table)} SET {count} = {count} {'+' if liked else '-'} 1"
-        f" WHERE {quote(Product._meta.pk.column)} = %s AND EXISTS (SELECT 1 FROM changed)"
-        f" RETURNING {count})"
-        f" SELECT (SELECT {count} FROM counted), EXISTS ({on_sale})"
+        f"UPDATE {products} SET {count} = {count} {'+' if liked else '-'} 1"
+        f" WHERE {id_column} = %s AND EXISTS (SELECT 1 FROM changed) RETURNING {count})"
+        f" SELECT {count} FROM counted"
     )
-    ((likes_count, available),) = fetch(using, sql, [*params, int(product_id), int(product_id)])
-    if likes_count is None:
-        if not available:
-            raise ProductUnavailable()
-        likes_count = fetch(
-            using,
-            f"SELECT {_PRODUCT.column('likes_count', using)} FROM {_PRODUCT.table(using)}"  # noqa: S608
-            f" WHERE {_PRODUCT.column('id', using)} = %s",
-            [int(product_id)],
-        )[0][0]
-    return LikeState(liked=liked, likes_count=likes_count)
+    counted = fetch(using, sql, [*params, int(product_id)])
+    if counted:
+        return LikeState(liked=liked, likes_count=counted[0][0])
+    found = fetch(
+        using,
+        f"SELECT {count}, {is_active} FROM {products} WHERE {id_column} = %s",  # noqa: S608
+        [int(product_id)],
+    )
+    if not found or not found[0][1]:
+        raise ProductUnavailable()
+    return LikeState(liked=liked, likes_count=found[0][0])
 
 
 # --- Stock ---------------------------------------------------------------------------------

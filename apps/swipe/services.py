@@ -35,6 +35,7 @@ def _move_likes(look_id: int, delta: int) -> None:
 
 
 _LOOK = Columns(Look, "l")
+_SWIPE = Columns(Swipe, "s")
 
 
 def _insert_first_swipe(*, user, look_id: int, reaction: str) -> SwipeResult | None:
@@ -159,15 +160,14 @@ def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:
         return latest
 
 
-_SWIPE = Columns(Swipe, "s")
-
-
 def _undo_in_one_statement(*, user, swipe_id: int | None) -> Swipe | None:
     """``swipe_undo`` on PostgreSQL: the shopper's latest swipe deleted (if it is the
     one named) and, if it was a like, taken off the look's count, in one statement that
     answers with the swipe. Through the ORM it took a SELECT, the delete collector's
     DELETE and an UPDATE, five round trips with BEGIN and COMMIT (docs/performance.md).
-    A second tap racing the first waits for its row, then deletes nothing."""
+    A second tap that read the same latest swipe waits for the first one's delete, then
+    deletes nothing; one that names no swipe and reads after the first committed takes
+    back the swipe before it, as two undos would."""
     using = router.db_for_write(Swipe)
     quote = connections[using].ops.quote_name
     id_column, user_column, look_column, reaction_column = (

@@ -190,3 +190,19 @@ def test_a_model_with_its_own_init_or_setters_is_made_by_from_db():
         assert initialised == [built]
     finally:
         del Variant.__init__
+
+
+@pytest.mark.parametrize(
+    "label", ["swipe.Swipe", "products.ProductLike", "orders.CartItem"], ids=lambda label: label
+)
+def test_rows_deleted_by_statements_written_out_have_nothing_that_needs_the_orm(label):
+    """Undo, unlike and a checkout's clearing of the cart delete these rows by plain
+    DELETE statements: right only while no row refers to them (nothing to cascade or
+    protect) and no receiver waits for their deletion."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, pre_delete
+
+    model = apps.get_model(label)
+    assert model._meta.related_objects == ()
+    assert not pre_delete.has_listeners(model)
+    assert not post_delete.has_listeners(model)

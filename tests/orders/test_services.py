@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core import db
 from apps.core.errors import Busy
@@ -173,7 +174,9 @@ def test_checkout_from_cart_clears_only_the_bought_lines():
 def test_clearing_no_sizes_from_a_cart_leaves_it_as_it_was():
     user, variant = UserFactory(), VariantFactory()
     CartItem.objects.create(user=user, variant_id=variant.pk, quantity=1)
-    services._cart_remove(user=user, variant_ids=[])
+    with CaptureQueriesContext(connection) as queries:
+        services._cart_remove(user=user, variant_ids=[])
+    assert len(queries) == 0  # "IN ()" is an error on PostgreSQL, and SQLite accepts it
     assert CartItem.objects.filter(user=user).count() == 1
 
 

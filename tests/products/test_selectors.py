@@ -150,15 +150,20 @@ def test_the_statement_written_out_shows_what_the_orm_query_shows(
 def test_each_size_gets_the_first_photo_of_its_own_product_in_its_own_colour():
     from apps.products.models import ProductImage
 
-    def photo(product, colour, image, position):
-        ProductImage.objects.create(product=product, image=image, colour=colour, position=position)
+    def photo(product, colour, image, position, **fields):
+        ProductImage.objects.create(
+            product=product, image=image, colour=colour, position=position, **fields
+        )
 
     coat, scarf = ProductFactory(thumbnail="c/coat.jpg"), ProductFactory(thumbnail="s/scarf.jpg")
     # Both products come in both colours' neighbourhood: the photos asked for are every
     # pair of these products and colours, and only a size's own pair may be used.
     photo(coat, "navy", "c/navy-back.jpg", 2)
-    photo(coat, "navy", "c/navy-side.jpg", 1)
-    photo(coat, "navy", "c/navy-front.jpg", 1)  # the same place, made later: second
+    # Two photos in the same place: the one with the smaller id comes first, though it
+    # was stored second.
+    first_id = tsid.new_tsid()
+    photo(coat, "navy", "c/navy-front.jpg", 1, pk=first_id + 1)
+    photo(coat, "navy", "c/navy-side.jpg", 1, pk=first_id)
     photo(coat, "red", "c/red.jpg", 0)
     photo(scarf, "navy", "s/navy.jpg", 0)
     navy_coat = VariantFactory(product=coat, colour="navy")

@@ -148,6 +148,14 @@ def test_an_undo_that_takes_a_swipe_back_is_one_statement():
     assert len(queries) == 1, [query["sql"] for query in queries]
 
 
+@pytest.mark.django_db
+def test_undoing_a_nope_leaves_the_looks_likes_as_they_were():
+    user, look = UserFactory(), LookFactory(likes_count=5)
+    swiped = swipe_record(user=user, look_id=look.pk, reaction=DISLIKE).swipe
+    assert swipe_undo(user=user, swipe_id=swiped.pk).pk == swiped.pk
+    assert likes(look) == 5 and not Swipe.objects.filter(user=user).exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("named", [True, False])
