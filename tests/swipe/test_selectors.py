@@ -176,6 +176,95 @@ def test_a_cache_outage_falls_back_to_the_database(unreachable_cache, caplog):
     assert "look detail cache read failed" in caplog.text
 
 
+def test_a_looks_page_data_holds_its_pictures_and_pieces_on_sale_in_their_order(
+    django_assert_num_queries,
+):
+    from apps.swipe.models import LookImage
+
+    look = LookFactory(
+        title="Rainy Day",
+        description="Layers.",
+        cover="looks/rain.jpg",
+        likes_count=4,
+        store=StoreFactory(name="Mood Lab"),
+    )
+    # Pictures by place, then by id: of the two in one place, the one stored second has
+    # the smaller id and comes first.
+    next_id = tsid.new_tsid() + (1 << 40)  # minutes ahead of any id this test makes
+    LookImage.objects.create(look=look, image="looks/b.jpg", alt="Back", position=1)
+    LookImage.objects.create(
+        look=look, image="looks/side.jpg", alt="Side", position=0, pk=next_id + 1
+    )
+    LookImage.objects.create(
+        look=look, image="looks/front.jpg", alt="Front", position=0, pk=next_id
+    )
+    LookImage.objects.create(look=LookFactory(), image="looks/other.jpg", position=0)
+    coat = ProductFactory(name="Wool Coat", base_price=189_000, store=StoreFactory(name="North"))
+    # Sizes by place: stored in neither that order nor its reverse.
+    large = VariantFactory(
+        product=coat, size="L", colour="navy", position=1, price_override=199_000
+    )
+    small = VariantFactory(product=coat, size="S", colour="", position=0)
+    extra = VariantFactory(product=coat, size="XL", colour="navy", position=2)
+    scarf = ProductFactory(
+        name="Scarf", base_price=29_000, thumbnail="", store=StoreFactory(name="South")
+    )
+    withdrawn = ProductFactory(name="Old Hat", is_active=False)
+    VariantFactory(product=withdrawn)
+    LookProductFactory(look=look, product=scarf, position=2)  # no sizes yet: shown, none to pick
+    LookProductFactory(look=look, product=withdrawn, position=0)
+    LookProductFactory(look=look, product=coat, position=1)
+
+    with django_assert_num_queries(3):  # the look and its store, its pictures, its pieces
+        data = selectors._load_look_detail(look.pk)
+
+    assert (data["id"], data["title"], data["description"]) == (look.pk, "Rainy Day", "Layers.")
+    assert (data["cover"], data["store"], data["likes_count"]) == (
+        "/media/looks/rain.jpg",
+        "Mood Lab",
+        4,
+    )
+    assert data["images"] == [
+        {"url": "/media/looks/front.jpg", "alt": "Front"},
+        {"url": "/media/looks/side.jpg", "alt": "Side"},
+        {"url": "/media/looks/b.jpg", "alt": "Back"},
+    ]
+    assert [(p["id"], p["name"], p["store"], p["price"]) for p in data["products"]] == [
+        (coat.pk, "Wool Coat", "North", 189_000),
+        (scarf.pk, "Scarf", "South", 29_000),
+    ]
+    assert data["products"][1]["thumbnail"] == "" and data["products"][1]["variants"] == []
+    assert data["products"][0]["variants"] == [
+        {
+            "id": small.pk,
+            "pk": tsid.encode(small.pk),
+            "size": "S",
+            "colour": "",
+            "label": "S",
+            "price": 189_000,
+        },
+        {
+            "id": large.pk,
+            "pk": tsid.encode(large.pk),
+            "size": "L",
+            "colour": "navy",
+            "label": "L · navy",
+            "price": 199_000,
+        },
+        {
+            "id": extra.pk,
+            "pk": tsid.encode(extra.pk),
+            "size": "XL",
+            "colour": "navy",
+            "label": "XL · navy",
+            "price": 189_000,
+        },
+    ]
+    look.store = None
+    look.save()
+    assert selectors._load_look_detail(look.pk)["store"] == ""
+
+
 def test_an_unpublished_look_has_no_detail():
     assert selectors.look_detail(look_id=LookFactory(is_active=False).pk) is None
     assert cache.get(f"look-detail:{Look.objects.first().pk}") is None
