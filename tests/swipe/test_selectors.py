@@ -200,6 +200,9 @@ def test_a_looks_page_data_holds_its_pictures_and_pieces_on_sale_in_their_order(
     )
     LookImage.objects.create(look=LookFactory(), image="looks/other.jpg", position=0)
     coat = ProductFactory(name="Wool Coat", base_price=189_000, store=StoreFactory(name="North"))
+    # A piece in the coat's place whose size was stored before the coat's.
+    belt = ProductFactory(name="Belt", store=StoreFactory(name="West"))
+    belt_size = VariantFactory(product=belt, size="FREE", position=0)
     # Sizes by place: stored in neither that order nor its reverse.
     large = VariantFactory(
         product=coat, size="L", colour="navy", position=1, price_override=199_000
@@ -214,6 +217,7 @@ def test_a_looks_page_data_holds_its_pictures_and_pieces_on_sale_in_their_order(
     LookProductFactory(look=look, product=scarf, position=2)  # no sizes yet: shown, none to pick
     LookProductFactory(look=look, product=withdrawn, position=0)
     LookProductFactory(look=look, product=coat, position=1)
+    LookProductFactory(look=look, product=belt, position=1)  # the coat's place: after it, by id
 
     with django_assert_num_queries(3):  # the look and its store, its pictures, its pieces
         data = selectors._load_look_detail(look.pk)
@@ -231,9 +235,12 @@ def test_a_looks_page_data_holds_its_pictures_and_pieces_on_sale_in_their_order(
     ]
     assert [(p["id"], p["name"], p["store"], p["price"]) for p in data["products"]] == [
         (coat.pk, "Wool Coat", "North", 189_000),
+        (belt.pk, "Belt", "West", belt.base_price),
         (scarf.pk, "Scarf", "South", 29_000),
     ]
-    assert data["products"][1]["thumbnail"] == "" and data["products"][1]["variants"] == []
+    assert data["products"][0]["thumbnail"] == coat.thumbnail.url
+    assert [v["id"] for v in data["products"][1]["variants"]] == [belt_size.pk]
+    assert data["products"][2]["thumbnail"] == "" and data["products"][2]["variants"] == []
     assert data["products"][0]["variants"] == [
         {
             "id": small.pk,
