@@ -73,3 +73,38 @@ def test_an_order_is_read_with_its_items_in_one_statement_for_its_shopper_alone(
         selectors.order_for(user=other, order_id=placed.pk)
     with pytest.raises(Order.DoesNotExist):
         selectors.order_for(user=shopper, order_id=placed.pk + 1)
+
+
+def test_the_order_list_pages_the_shoppers_orders_newest_first_with_their_items():
+    shopper, other = UserFactory(), UserFactory()
+    coat, scarf = VariantFactory(stock=50), VariantFactory(stock=50)
+    placed = [
+        order_place(
+            user=shopper,
+            lines=[Line(coat.pk, 1), Line(scarf.pk, 2)] if n % 2 else [Line(scarf.pk, 1)],
+            shipping_address="1 Bench-ro",
+            idempotency_key=f"{n:032x}",
+        )
+        for n in range(selectors.ORDERS_PAGE_SIZE + 3)
+    ]
+    order_place(
+        user=other, lines=[Line(coat.pk, 1)], shipping_address="x", idempotency_key="f" * 32
+    )
+
+    first = selectors.orders_page(user=shopper, cursor=None)
+    second = selectors.orders_page(user=shopper, cursor=first.next_cursor)
+    newest_first = [order.pk for order in reversed(placed)]
+    assert [order.pk for order in first.items] == newest_first[: selectors.ORDERS_PAGE_SIZE]
+    assert [order.pk for order in second.items] == newest_first[selectors.ORDERS_PAGE_SIZE :]
+    assert first.has_next and not second.has_next
+
+    orders = selectors.OrdersWithItems(first.items)
+    with CaptureQueriesContext(connection) as queries:
+        shown = {order.pk: [item.pk for item in order.lines] for order in orders}
+        assert [order.pk for order in orders] == newest_first[: selectors.ORDERS_PAGE_SIZE]
+    assert len(queries) == 1  # the page's items in one statement, and read once
+    assert shown == {
+        order.pk: list(order.items.order_by("id").values_list("pk", flat=True))
+        for order in placed[-selectors.ORDERS_PAGE_SIZE :]
+    }
+    assert {len(lines) for lines in shown.values()} == {1, 2}
