@@ -70,8 +70,9 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
     only when a row was really inserted or deleted, so it stays equal to the number
     of like rows however many shoppers press the button at once.
     """
-    if connections[router.db_for_write(ProductLike)].vendor == "postgresql":
-        return _like_set_in_one_statement(user=user, product_id=product_id, liked=liked)
+    using = router.db_for_write(ProductLike)
+    if connections[using].vendor == "postgresql":
+        return _like_set_in_one_statement(using, user=user, product_id=product_id, liked=liked)
     with transaction.atomic():
         if not Product.objects.filter(pk=product_id, is_active=True).exists():
             raise ProductUnavailable()
@@ -91,7 +92,7 @@ def product_like_set(*, user, product_id: int, liked: bool) -> LikeState:
     return LikeState(liked=liked, likes_count=likes_count)
 
 
-def _like_set_in_one_statement(*, user, product_id: int, liked: bool) -> LikeState:
+def _like_set_in_one_statement(using: str, *, user, product_id: int, liked: bool) -> LikeState:
     """``product_like_set`` on PostgreSQL: the like row inserted (``ON CONFLICT DO
     NOTHING``) or deleted only if the product is on sale, and the count moved only if a
     row was, in one statement that answers with the new count. Through the ORM a like
@@ -102,7 +103,6 @@ def _like_set_in_one_statement(*, user, product_id: int, liked: bool) -> LikeSta
     second tap that waited for the first one's row) reads the product again in a
     statement of its own: its first statement's snapshot was taken before the tap it
     waited for had committed, so the count it saw could be one behind."""
-    using = router.db_for_write(ProductLike)
     connection = connections[using]
     quote = connection.ops.quote_name
     likes_table, products = (quote(model._meta.db_table) for model in (ProductLike, Product))

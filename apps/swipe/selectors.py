@@ -393,7 +393,7 @@ def _load_look_detail(look_id: int) -> dict | None:
             [int(look.pk)],
         )
     ]
-    # A piece comes once per size (once with none), its rows one after another.
+    # A piece comes once per size (once with none).
     pieces_sql = (
         f"SELECT {_ENTRY.sql(using)}, {_PIECE_PRODUCT.sql(using)}, {_PIECE_STORE.sql(using)},"  # noqa: S608
         f" {_VARIANT.sql(using)} FROM {_ENTRY.table(using)}"

@@ -147,8 +147,9 @@ def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:
     ``swipe_id`` names the swipe the shopper saw as "last": a second tap on undo
     that raced the first then finds it gone and undoes nothing more.
     """
-    if connections[router.db_for_write(Swipe)].vendor == "postgresql":
-        return _undo_in_one_statement(user=user, swipe_id=swipe_id)
+    using = router.db_for_write(Swipe)
+    if connections[using].vendor == "postgresql":
+        return _undo_in_one_statement(using, user=user, swipe_id=swipe_id)
     with transaction.atomic():
         latest = Swipe.objects.filter(user=user).order_by("-id").first()
         if latest is None or (swipe_id is not None and latest.pk != swipe_id):
@@ -160,7 +161,7 @@ def swipe_undo(*, user, swipe_id: int | None = None) -> Swipe | None:
         return latest
 
 
-def _undo_in_one_statement(*, user, swipe_id: int | None) -> Swipe | None:
+def _undo_in_one_statement(using: str, *, user, swipe_id: int | None) -> Swipe | None:
     """``swipe_undo`` on PostgreSQL: the shopper's latest swipe deleted (if it is the
     one named) and, if it was a like, taken off the look's count, in one statement that
     answers with the swipe. Through the ORM it took a SELECT, the delete collector's
@@ -168,7 +169,6 @@ def _undo_in_one_statement(*, user, swipe_id: int | None) -> Swipe | None:
     A second tap that read the same latest swipe waits for the first one's delete, then
     deletes nothing; one that names no swipe and reads after the first committed takes
     back the swipe before it, as two undos would."""
-    using = router.db_for_write(Swipe)
     quote = connections[using].ops.quote_name
     id_column, user_column, look_column, reaction_column = (
         quote(Swipe._meta.get_field(name).column) for name in ("id", "user", "look", "reaction")
