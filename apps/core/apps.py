@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import csrf
         from .cache import skip_closing_caches
 
         skip_closing_caches()
+        csrf.install()
