@@ -362,7 +362,7 @@ def liked_looks(*, user, cursor: str | None, size: int = LIKED_PAGE_SIZE) -> Pag
 
 
 def _detail_key(look_id: int) -> str:
-    return f"look-detail:v3:{tsid.encode(int(look_id))}"
+    return f"look-detail:v4:{tsid.encode(int(look_id))}"
 
 
 def _load_look_detail(look_id: int) -> dict | None:
@@ -472,12 +472,17 @@ def look_detail(*, look_id: int) -> dict | None:
         data = key = None
     if data is None:
         data = _load_look_detail(look_id)
+        if data is not None:
+            # A digest of all the cache keeps, made once with it: the page's version
+            # below then digests only what is read fresh, not every piece and size again.
+            data["content"] = digest(data)
         if data is not None and key is not None:
             cache_call("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
     if data is None:
         return None
     fresh = size_states(v["id"] for product in data["products"] for v in product["variants"])
     products = []
+    shown = []  # what the fresh read decided: the pieces kept, their prices and stock
     for product in data["products"]:
         sizes = [fresh[v["id"]] for v in product["variants"] if v["id"] in fresh]
         if sizes and not sizes[0].on_sale:
@@ -497,12 +502,17 @@ def look_detail(*, look_id: int) -> dict | None:
         product["colour_groups"] = by_colour(variants)
         product["sold_out"] = all(v["stock"] <= 0 for v in variants)
         products.append(product)
+        shown.append(
+            (product["id"], product["price"], [(v["id"], v["stock"], v["price"]) for v in variants])
+        )
     data["products"] = products
-    # What the "shop the look" list shows, as one digest: its rendering is cached under
-    # it ({% cache %} in swipe/detail.html), so any change (a price, a size selling
+    # What the page shows, as one digest: the cached content and what was read fresh
+    # (everything else on it is worked out from those two by the code of this release).
+    # The "shop the look" list is cached under it ({% cache %} in swipe/detail.html), and
+    # a visitor's whole page (apps/core/pages.py), so any change (a price, a size selling
     # out, a piece renamed) is a new entry and a stale one is never served. The release
-    # is in it too: a deploy that changes the template renders the list again.
-    data["version"] = digest([release(), products])
+    # is in it too: a deploy that changes the templates renders them again.
+    data["version"] = digest([release(), data["content"], shown])
     return data
 
 

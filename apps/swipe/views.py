@@ -7,7 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.decorators import login_required
 from apps.core.forms import first_error
 from apps.core.htmx import render_fragments
-from apps.core.pages import digest, render_public
+from apps.core.pages import render_public
 from apps.core.pagination import InvalidCursor
 
 from . import selectors, services
@@ -109,7 +109,5 @@ def look_detail(request, look_id):
     look = selectors.look_detail(look_id=look_id)
     if look is None:
         raise Http404("No such look.")
-    # The pieces are already digested in look["version"]: the rest of the page is digested
-    # with it, rather than all of it twice.
-    page = digest({key: value for key, value in look.items() if key != "products"})
-    return render_public(request, "swipe/detail.html", {"look": look}, version=page)
+    # look["version"] is a digest of all the page shows (selectors.look_detail).
+    return render_public(request, "swipe/detail.html", {"look": look}, version=look["version"])

@@ -53,12 +53,38 @@ def test_the_cached_piece_list_follows_every_sale_price_and_rename(client):
     Variant.objects.filter(pk=size.pk).update(price_override=79_000)
     assert '<div class="price">₩89,000</div>' in page()
     assert '<span class="size-note">₩79,000</span>' in page()
+    # The piece's own price moves while its only size keeps its price.
+    Product.objects.filter(pk=coat.product_id).update(base_price=85_000)
+    assert '<div class="price">₩85,000</div>' in page()
     # A rename reaches the page when the admin drops the look's entry (as it does).
     Product.objects.filter(pk=coat.product_id).update(name="Camel coat")
     from apps.swipe.selectors import look_detail_invalidate
 
     look_detail_invalidate(look.pk)
     assert "Camel coat" in page() and "Wool coat" not in page()
+
+
+def test_of_two_pieces_alike_in_price_and_stock_the_page_shows_the_one_on_sale(client):
+    """Taking one piece off sale and then the other leaves the same prices and stock on
+    the page, but not the same piece: each is its own entry."""
+    from apps.products.models import Product
+
+    look = LookFactory()
+    coat = LookProductFactory(look=look, product__name="Wool coat", product__base_price=99_000)
+    cape = LookProductFactory(look=look, product__name="Wool cape", product__base_price=99_000)
+    VariantFactory(product=coat.product, size="M", stock=3)
+    VariantFactory(product=cape.product, size="M", stock=3)
+    url = f"/looks/{look.pk}/"
+
+    def page() -> str:
+        return client.get(url).content.decode()
+
+    assert "Wool coat" in page() and "Wool cape" in page()  # both kept in the cache
+    Product.objects.filter(pk=cape.product_id).update(is_active=False)
+    assert "Wool coat" in page() and "Wool cape" not in page()
+    Product.objects.filter(pk=cape.product_id).update(is_active=True)
+    Product.objects.filter(pk=coat.product_id).update(is_active=False)
+    assert "Wool cape" in page() and "Wool coat" not in page()
 
 
 def test_a_fragment_cache_that_does_not_answer_is_only_a_miss(client, settings):
