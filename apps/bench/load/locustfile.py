@@ -245,6 +245,9 @@ class LookVisitor(FastHttpUser):
 
     @task
     def look(self) -> None:
+        # locust's client keeps cookies, as a browser would; wrk, the original team's
+        # tool, sends none, so every request here is a new visitor's.
+        self.client.cookiejar.clear()
         self.client.get(CATALOGUE["look"], name="/looks/[look]/ (one look)")
 
 
