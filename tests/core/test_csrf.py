@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.middleware import csrf
 from django.test import Client
+from django.utils import crypto
 
 from apps.core.csrf import random_string
 
@@ -34,6 +35,12 @@ def test_bytes_that_would_bias_the_draw_are_dropped_and_more_drawn():
     assert token_bytes.call_count == 2
 
 
+def test_the_cut_off_follows_the_alphabets_size():
+    # 3 characters: 255 bytes (0 to 254) map evenly, 255 alone would favour the first.
+    with drawing(bytes([255, 254, 0, 4])):
+        assert random_string(3, "abc") == "cab"
+
+
 def test_a_string_from_the_real_source():
     first, second = random_string(32, CHARS), random_string(32, CHARS)
     assert len(first) == len(second) == 32
@@ -45,6 +52,11 @@ def test_a_string_from_the_real_source():
 def test_an_alphabet_no_byte_can_cover_is_refused(alphabet):
     with pytest.raises(ValueError, match="between 1 and 256"):
         random_string(8, alphabet)
+
+
+def test_only_djangos_csrf_module_is_given_it():
+    assert csrf.get_random_string is random_string
+    assert crypto.get_random_string is not random_string
 
 
 def test_django_draws_csrf_secrets_and_masks_with_it():
