@@ -476,8 +476,8 @@ def look_detail(*, look_id: int) -> dict | None:
             # A digest of all the cache keeps, made once with it: the page's version
             # below then digests only what is read fresh, not every piece and size again.
             data["content"] = digest(data)
-        if data is not None and key is not None:
-            cache_call("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
+            if key is not None:
+                cache_call("look detail cache write", cache.set, key, data, DETAIL_CACHE_SECONDS)
     if data is None:
         return None
     fresh = size_states(v["id"] for product in data["products"] for v in product["variants"])
